@@ -1,0 +1,154 @@
+package matrix
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Kind names the kind of object an ID refers to.
+type Kind string
+
+const (
+	KindTactic           Kind = "tactic"
+	KindTechnique        Kind = "technique"
+	KindMitigation       Kind = "mitigation"
+	KindRetired          Kind = "retired"
+	KindAttackTechnique  Kind = "attack-technique"
+	KindAttackMitigation Kind = "attack-mitigation"
+)
+
+// Entry is the result of resolving an ID: exactly one of its pointers is
+// set, according to Kind.
+type Entry struct {
+	Kind             Kind
+	Tactic           *Tactic
+	Technique        *Technique
+	Mitigation       *Mitigation
+	Retired          *Retired
+	AttackTechnique  *AttackTechnique
+	AttackMitigation *AttackMitigation
+}
+
+// NotFoundError reports an ID that resolves to nothing, with the nearest
+// known IDs.
+type NotFoundError struct {
+	ID          string
+	Suggestions []string
+}
+
+func (e *NotFoundError) Error() string {
+	msg := fmt.Sprintf("unknown ID %q", e.ID)
+	if len(e.Suggestions) > 0 {
+		msg += "; did you mean " + strings.Join(e.Suggestions, ", ") + "?"
+	}
+	return msg
+}
+
+// Resolve finds what an ID refers to: a technique (MS-TA9016), a mitigation
+// (MS-M9025), a retired technique (MS-TA9032), a tactic (by slug, name,
+// upstream slug or ATT&CK tactic ID), or an ATT&CK technique or mitigation
+// that the matrix maps to. Case is ignored.
+func (m *Matrix) Resolve(id string) (Entry, error) {
+	key := strings.TrimSpace(id)
+	if t, ok := m.Technique(key); ok {
+		return Entry{Kind: KindTechnique, Technique: t}, nil
+	}
+	if x, ok := m.Mitigation(key); ok {
+		return Entry{Kind: KindMitigation, Mitigation: x}, nil
+	}
+	if r, ok := m.RetiredID(key); ok {
+		return Entry{Kind: KindRetired, Retired: r}, nil
+	}
+	if t, ok := m.Tactic(key); ok {
+		return Entry{Kind: KindTactic, Tactic: t}, nil
+	}
+	if a, ok := m.AttackTechnique(key); ok {
+		return Entry{Kind: KindAttackTechnique, AttackTechnique: a}, nil
+	}
+	if a, ok := m.AttackMitigation(key); ok {
+		return Entry{Kind: KindAttackMitigation, AttackMitigation: a}, nil
+	}
+	return Entry{}, &NotFoundError{ID: id, Suggestions: m.Suggest(key, 3)}
+}
+
+// IDs returns every ID that Resolve accepts, apart from tactic names: the
+// techniques, mitigations, retired IDs, tactic slugs and ATT&CK IDs.
+func (m *Matrix) IDs() []string {
+	var ids []string
+	for _, t := range m.Techniques {
+		ids = append(ids, t.ID)
+	}
+	for _, x := range m.Mitigations {
+		ids = append(ids, x.ID)
+	}
+	for _, r := range m.Retired {
+		ids = append(ids, r.ID)
+	}
+	for _, t := range m.Tactics {
+		ids = append(ids, t.Slug, t.Attack.ID)
+	}
+	for _, a := range m.AttackTechniques {
+		ids = append(ids, a.ID)
+	}
+	for _, a := range m.AttackMitigations {
+		ids = append(ids, a.ID)
+	}
+	return ids
+}
+
+// Suggest returns up to n known IDs closest to id by edit distance, nearest
+// first, leaving out any that are further than half the ID's length.
+func (m *Matrix) Suggest(id string, n int) []string {
+	key := strings.ToUpper(strings.TrimSpace(id))
+	if key == "" {
+		return nil
+	}
+	type scored struct {
+		id   string
+		dist int
+	}
+	var all []scored
+	for _, cand := range m.IDs() {
+		d := editDistance(key, strings.ToUpper(cand))
+		if d <= max(2, len(key)/2) {
+			all = append(all, scored{cand, d})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].dist != all[j].dist {
+			return all[i].dist < all[j].dist
+		}
+		return all[i].id < all[j].id
+	})
+	var out []string
+	for _, s := range all {
+		if len(out) == n {
+			break
+		}
+		out = append(out, s.id)
+	}
+	return out
+}
+
+// editDistance returns the Levenshtein distance between a and b, counted
+// in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
