@@ -1,0 +1,226 @@
+package check
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/kubethreat/kubethreat/source"
+)
+
+// Options configure a run of the engine.
+type Options struct {
+	Checks     []*Check // nil means every registered check
+	Config     Config
+	Workers    int  // goroutines for object checks; 0 means GOMAXPROCS
+	KeepPasses bool // record a finding for each passed object, not only counts
+}
+
+// Stats counts the outcomes of one check.
+type Stats struct {
+	Evaluated     int `json:"evaluated"`
+	Failed        int `json:"failed"`
+	Passed        int `json:"passed"`
+	NotEvaluated  int `json:"notEvaluated"`
+	NotApplicable int `json:"notApplicable"`
+	Suppressed    int `json:"suppressed"`
+}
+
+// Result is the outcome of a run: every finding, sorted by location, and
+// per-check counts.
+type Result struct {
+	Findings []Finding        `json:"findings"`
+	Stats    map[string]Stats `json:"stats"`
+	Checks   []*Check         `json:"-"`
+}
+
+// Run evaluates the checks over the inventory. Object checks run in
+// parallel over the objects; inventory checks run once each. A check whose
+// needed resources are unreadable is reported not evaluated for the whole
+// inventory.
+func Run(ctx context.Context, inv *Inventory, opts Options) (*Result, error) {
+	checks := opts.Checks
+	if checks == nil {
+		checks = All()
+	}
+	c := &Context{Config: opts.Config}
+	res := &Result{Stats: map[string]Stats{}, Checks: checks}
+
+	var objectChecks []*Check
+	for _, ch := range checks {
+		if reason := unreadable(ch, inv); reason != "" {
+			r := &Reporter{check: ch}
+			r.NotEvaluated(source.Ref{Kind: "Check", Name: ch.ID}, source.Location{}, reason)
+			res.add(r)
+			continue
+		}
+		if ch.Object != nil {
+			objectChecks = append(objectChecks, ch)
+			continue
+		}
+		r := &Reporter{check: ch, keepPasses: opts.KeepPasses}
+		if err := safely(ch, func() { ch.Inventory(c, inv, r) }); err != nil {
+			return nil, err
+		}
+		res.add(r)
+	}
+
+	if err := runObjectChecks(ctx, c, inv, objectChecks, opts, res); err != nil {
+		return nil, err
+	}
+	sortFindings(res.Findings)
+	return res, nil
+}
+
+func unreadable(ch *Check, inv *Inventory) string {
+	var missing []string
+	for _, need := range ch.Needs {
+		if reason, ok := inv.Unreadable[need]; ok {
+			missing = append(missing, need+" ("+reason+")")
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return "cannot read " + strings.Join(missing, ", ")
+}
+
+func runObjectChecks(ctx context.Context, c *Context, inv *Inventory, checks []*Check, opts Options, res *Result) error {
+	if len(checks) == 0 {
+		return nil
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, len(inv.Objects)))
+
+	parts := make([][]*Reporter, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	chunk := (len(inv.Objects) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min((w+1)*chunk, len(inv.Objects))
+		reporters := make([]*Reporter, len(checks))
+		for i, ch := range checks {
+			reporters[i] = &Reporter{check: ch, keepPasses: opts.KeepPasses}
+		}
+		parts[w] = reporters
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n, o := range inv.Objects[lo:hi] {
+				if n%256 == 0 && ctx.Err() != nil {
+					errs[w] = ctx.Err()
+					return
+				}
+				for i, ch := range checks {
+					if err := safely(ch, func() { ch.Object(c, o, reporters[i]) }); err != nil {
+						errs[w] = fmt.Errorf("%s: %w", o.Loc, err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	for _, reporters := range parts {
+		for _, r := range reporters {
+			res.add(r)
+		}
+	}
+	return nil
+}
+
+// safely runs a check and turns a panic into an error naming the check, so
+// that a bug in one check is reported instead of crashing the scan.
+func safely(ch *Check, run func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("check %s failed: %v", ch.ID, p)
+		}
+	}()
+	run()
+	return nil
+}
+
+func (res *Result) add(r *Reporter) {
+	st := res.Stats[r.check.ID]
+	st.Passed += r.passes
+	st.Evaluated += r.passes
+	for _, f := range r.findings {
+		switch f.Status {
+		case Fail:
+			st.Failed++
+			st.Evaluated++
+		case NotEvaluated:
+			st.NotEvaluated++
+		case NotApplicable:
+			st.NotApplicable++
+		case Suppressed:
+			st.Suppressed++
+		case Pass:
+			// Counted through passes.
+			continue
+		}
+	}
+	res.Stats[r.check.ID] = st
+	res.Findings = append(res.Findings, r.findings...)
+}
+
+// Recount recomputes the per-check counts from the findings after they were
+// changed, for example by suppressions. Pass counts are kept.
+func (res *Result) Recount() {
+	for id, st := range res.Stats {
+		res.Stats[id] = Stats{Passed: st.Passed, Evaluated: st.Passed}
+	}
+	for _, f := range res.Findings {
+		st := res.Stats[f.Check]
+		switch f.Status {
+		case Fail:
+			st.Failed++
+			st.Evaluated++
+		case Suppressed:
+			st.Suppressed++
+			st.Evaluated++
+		case NotEvaluated:
+			st.NotEvaluated++
+		case NotApplicable:
+			st.NotApplicable++
+		}
+		res.Stats[f.Check] = st
+	}
+}
+
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		return cmp.Or(
+			cmp.Compare(a.Location.File, b.Location.File),
+			cmp.Compare(a.Location.Line, b.Location.Line),
+			cmp.Compare(a.Location.Column, b.Location.Column),
+			cmp.Compare(a.Object.Namespace, b.Object.Namespace),
+			cmp.Compare(a.Object.Kind, b.Object.Kind),
+			cmp.Compare(a.Object.Name, b.Object.Name),
+			cmp.Compare(a.Check, b.Check),
+			cmp.Compare(a.FieldPath, b.FieldPath),
+		) < 0
+	})
+}
+
+// Failed returns the failing findings at or above a severity.
+func (res *Result) Failed(min Severity) []Finding {
+	return slices.DeleteFunc(slices.Clone(res.Findings), func(f Finding) bool {
+		return f.Status != Fail || f.Severity < min
+	})
+}
