@@ -85,7 +85,11 @@ type tacticFile struct {
 type attackFile struct {
 	Version    string `yaml:"version"`
 	Domain     string `yaml:"domain"`
-	Tactics    []Ref  `yaml:"tactics"`
+	Tactics    []struct {
+		ID        string `yaml:"id"`
+		Name      string `yaml:"name"`
+		ShortName string `yaml:"shortname"`
+	} `yaml:"tactics"`
 	Techniques []struct {
 		ID                 string   `yaml:"id"`
 		Name               string   `yaml:"name"`
@@ -225,6 +229,12 @@ func (l *loader) readMarkdown(file string, front any) (map[string]string, string
 		if named[h] == "" {
 			l.fail(file, "## "+h, "the section is empty")
 		}
+		if strings.HasPrefix(named[h], "TODO") {
+			l.fail(file, "## "+h, "the section holds placeholder text")
+		}
+	}
+	if strings.HasPrefix(intro, "TODO") {
+		l.fail(file, "summary", "the summary holds placeholder text")
 	}
 	return named, intro, true
 }
@@ -288,7 +298,9 @@ func (l *loader) loadAttack() {
 		l.fail(file, "version", "missing ATT&CK version")
 	}
 	l.m.AttackVersion = af.Version
-	l.m.AttackTactics = af.Tactics
+	for _, t := range af.Tactics {
+		l.m.AttackTactics = append(l.m.AttackTactics, Ref{ID: t.ID, Name: t.Name})
+	}
 	for i, t := range af.Techniques {
 		if !attackTechniqueID.MatchString(t.ID) {
 			l.fail(file, fmt.Sprintf("techniques[%d].id", i), "malformed ATT&CK technique ID %q; expected T1234 or T1234.567", t.ID)
