@@ -83,9 +83,9 @@ type tacticFile struct {
 }
 
 type attackFile struct {
-	Version    string `yaml:"version"`
-	Domain     string `yaml:"domain"`
-	Tactics    []struct {
+	Version string `yaml:"version"`
+	Domain  string `yaml:"domain"`
+	Tactics []struct {
 		ID        string `yaml:"id"`
 		Name      string `yaml:"name"`
 		ShortName string `yaml:"shortname"`
