@@ -33,7 +33,7 @@ if [ "$fuzztime" != "0" ]; then
 	for file in $(git ls-files '*_test.go'); do
 		for target in $(grep -oE '^func (Fuzz[A-Za-z0-9_]+)' "$file" | awk '{print $2}'); do
 			echo "-- $target ($(dirname "$file"))"
-			go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "./$(dirname "$file")" >/dev/null
+			go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "./$(dirname "$file")" 2>&1 | tail -n 3
 		done
 	done
 fi
