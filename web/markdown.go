@@ -319,10 +319,11 @@ func renderLink(b *strings.Builder, text string) int {
 	if closeLabel < 0 || strings.ContainsAny(text[1:closeLabel], "[]") {
 		return 0
 	}
-	closeURL := strings.IndexByte(text[closeLabel:], ')')
+	closeURL := matchingParen(text[closeLabel+1:])
 	if closeURL < 0 {
 		return 0
 	}
+	closeURL++ // relative to closeLabel
 	label := text[1:closeLabel]
 	raw := text[closeLabel+2 : closeLabel+closeURL]
 	if href, ok := safeURL(raw); ok {
@@ -364,6 +365,24 @@ func renderLabel(b *strings.Builder, label string) {
 		}
 		label = label[n:]
 	}
+}
+
+// matchingParen returns the index of the parenthesis that closes the one
+// at s[0], counting nested pairs, or -1 if there is none.
+func matchingParen(s string) int {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // safeURL accepts a relative reference (no scheme, no host, so a link can

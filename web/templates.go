@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kubethreat/kubethreat/matrix"
 )
@@ -109,6 +111,7 @@ func (s *Site) templateFuncs() template.FuncMap {
 		"attackURL":     func(id string) string { return matrix.Ref{ID: id}.URL() },
 		"section":       newSection,
 		"navItem":       newNavItem,
+		"sentence":      sentence,
 	}
 }
 
@@ -198,4 +201,18 @@ type navItem struct {
 
 func newNavItem(p page, section, url, label string) navItem {
 	return navItem{URL: url, Label: label, Current: p.Section == section}
+}
+
+// sentence returns a message with its first letter in upper case and a
+// final period, for showing an error message as a sentence.
+func sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	r, size := utf8.DecodeRuneInString(msg)
+	msg = string(unicode.ToUpper(r)) + msg[size:]
+	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") {
+		msg += "."
+	}
+	return msg
 }
