@@ -24,6 +24,10 @@ func init() {
 	})
 }
 
+// apiserverAuditLog requires both a policy and a backend: without
+// --audit-policy-file, k8s.io/apiserver (pkg/server/options/audit.go) logs
+// "No audit policy file provided, no events will be recorded" and builds no
+// backend.
 func apiserverAuditLog(o *source.Object, c binaryContainer, r *check.Reporter) bool {
 	var missing []string
 	if f, ok := c.Flags.get("audit-policy-file"); !ok || f.Value == "" {

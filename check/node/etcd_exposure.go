@@ -18,7 +18,8 @@ func init() {
 		Rationale: "etcd holds every Kubernetes object, secrets included, and enforces no authorization of " +
 			"its own in a Kubernetes control plane: any client it accepts can read and write everything. It " +
 			"must require client certificates (--client-cert-auth=true), serve clients only over TLS with a " +
-			"real certificate (not --auto-tls), and not be published through a NodePort or LoadBalancer Service.",
+			"certificate of its own (--cert-file and --key-file, not --auto-tls), and not be published through " +
+			"a NodePort or LoadBalancer Service.",
 		Remediation: "Run etcd with --client-cert-auth=true, --trusted-ca-file, --cert-file and --key-file, " +
 			"https:// client URLs and --auto-tls=false, and reach it only from the API servers.",
 		Severity:    check.High,
@@ -55,10 +56,18 @@ func etcdFlags(o *source.Object, c binaryContainer, r *check.Reporter) bool {
 			"%s sets --client-cert-auth=%s, so etcd accepts clients without a certificate; set it to true", name, f.Value)
 	}
 
+	autoTLS := false
 	if f, ok := c.Flags.get("auto-tls"); ok {
 		if v, valid := f.boolValue(); valid && v {
+			autoTLS = true
 			fail(f.ValueAt, "--auto-tls="+orTrue(f),
 				"%s sets --auto-tls, so clients get a self-signed certificate they cannot verify; set it to false and give etcd --cert-file and --key-file", name)
+		}
+	}
+	for _, need := range []string{"cert-file", "key-file"} {
+		if f, ok := c.Flags.get(need); !autoTLS && (!ok || f.Value == "") {
+			fail(commandLine(c.Container), "--"+need+" not set",
+				"%s does not set --%s, so etcd has no server certificate for TLS to its clients; set --cert-file and --key-file", name, need)
 		}
 	}
 

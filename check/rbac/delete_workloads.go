@@ -2,10 +2,11 @@ package rbac
 
 import "github.com/kubethreat/kubethreat/check"
 
-// deleteWorkloads lists the resources whose deletion destroys data or
-// running applications. Pods are left out: their controllers recreate them.
+// deleteWorkloads lists the resources whose deletion destroys data,
+// configuration or running applications. Pods are left out because their
+// controllers recreate them.
 var deleteWorkloads = []permission{
-	{Groups: []string{""}, Resources: []string{"persistentvolumeclaims", "persistentvolumes", "namespaces", "replicationcontrollers"}, Verbs: []string{"delete", "deletecollection"}},
+	{Groups: []string{""}, Resources: []string{"persistentvolumeclaims", "persistentvolumes", "namespaces", "replicationcontrollers", "secrets", "configmaps"}, Verbs: []string{"delete", "deletecollection"}},
 	{Groups: []string{"apps", "extensions"}, Resources: []string{"deployments", "daemonsets", "statefulsets", "replicasets"}, Verbs: []string{"delete", "deletecollection"}},
 	{Groups: []string{"batch"}, Resources: []string{"jobs", "cronjobs"}, Verbs: []string{"delete", "deletecollection"}},
 }
@@ -13,10 +14,10 @@ var deleteWorkloads = []permission{
 func init() {
 	check.Register(&check.Check{
 		ID:    "rbac-delete-workloads",
-		Title: "Role can delete workloads, volumes or namespaces",
-		Rationale: "delete or deletecollection on workload controllers, persistent volumes, their claims or " +
-			"namespaces lets one subject destroy applications and the data they keep; deleting a namespace " +
-			"removes everything in it.",
+		Title: "Role can delete workloads, configuration, volumes or namespaces",
+		Rationale: "delete or deletecollection on workload controllers, secrets, config maps, persistent " +
+			"volumes, their claims or namespaces lets one subject destroy applications, their configuration " +
+			"and the data they keep; deleting a namespace removes everything in it.",
 		Remediation: "Grant delete on these resources only to the pipelines and operators that manage them, " +
 			"keep data on storage with its own backups, and back up cluster objects.",
 		Severity:   check.Medium,
