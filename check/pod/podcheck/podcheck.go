@@ -15,6 +15,7 @@ type Tally struct {
 	r             *check.Reporter
 	failures      int
 	notApplicable string
+	notEvaluated  string
 }
 
 // NewTally returns a Tally that reports through r.
@@ -30,12 +31,18 @@ func (t *Tally) Fail(v source.Value, evidence, format string, args ...any) {
 // that EachPodSpec records the reason instead of a pass.
 func (t *Tally) NotApplicable(reason string) { t.notApplicable = reason }
 
+// NotEvaluated marks the object as one the check could not evaluate, such
+// as for an image reference it cannot parse, so that EachPodSpec records the
+// reason instead of a pass. It takes precedence over NotApplicable.
+func (t *Tally) NotEvaluated(reason string) { t.notEvaluated = reason }
+
 // Failures returns the number of problems reported so far.
 func (t *Tally) Failures() int { return t.failures }
 
 // EachPodSpec calls eval for every pod spec of o. When eval reports no
-// problem, it records one pass for o, or the not-applicable reason that
-// eval set. Objects without a pod spec are skipped without a record.
+// problem, it records one pass for o, or the not-evaluated or
+// not-applicable reason that eval set. Objects without a pod spec are
+// skipped without a record.
 func EachPodSpec(o *source.Object, r *check.Reporter, eval func(ps check.PodSpec, t *Tally)) {
 	specs := check.PodSpecs(o)
 	if len(specs) == 0 {
@@ -49,6 +56,8 @@ func EachPodSpec(o *source.Object, r *check.Reporter, eval func(ps check.PodSpec
 
 	switch {
 	case t.failures > 0:
+	case t.notEvaluated != "":
+		r.NotEvaluated(o.Ref, o.Loc, t.notEvaluated)
 	case t.notApplicable != "":
 		r.NotApplicable(o.Ref, o.Loc, t.notApplicable)
 	default:
