@@ -1,0 +1,305 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kubethreat/kubethreat/check"
+	"github.com/kubethreat/kubethreat/source"
+)
+
+func init() { writers["json"] = writeJSON }
+
+// SchemaVersion is the version of the JSON scan document that this package
+// writes and reads. docs/schema/scan-v1.schema.json describes it.
+const SchemaVersion = "1"
+
+// ScanDocument is the JSON form of a scan: what the json writer emits and
+// ReadJSON returns. Its fields are kept apart from the check and source
+// types, so that a change there cannot change the document by accident.
+type ScanDocument struct {
+	SchemaVersion string            `json:"schemaVersion"`
+	Tool          Tool              `json:"tool"`
+	StartedAt     time.Time         `json:"startedAt"`
+	DurationMs    int64             `json:"durationMs"`
+	Inputs        []string          `json:"inputs"`
+	Summary       Summary           `json:"summary"`
+	Techniques    []TechniqueStatus `json:"techniques"` // by ID
+	Checks        []CheckInfo       `json:"checks"`     // by ID
+	Findings      []Finding         `json:"findings"`   // every status, by location
+	Skipped       map[string]int    `json:"skipped"`
+	Diagnostics   []Diagnostic      `json:"diagnostics"`
+	Suppressions  []SuppressionNote `json:"suppressions"`
+}
+
+// CheckInfo is the metadata and outcome counts of a check that ran.
+type CheckInfo struct {
+	ID          string         `json:"id"`
+	Title       string         `json:"title"`
+	Severity    check.Severity `json:"severity"`
+	Techniques  []string       `json:"techniques"`
+	Mitigations []string       `json:"mitigations"`
+	PSS         string         `json:"pss,omitempty"`
+	Since       string         `json:"since,omitempty"`
+	Rationale   string         `json:"rationale,omitempty"`
+	Remediation string         `json:"remediation,omitempty"`
+	Stats       CheckStats     `json:"stats"`
+}
+
+// CheckStats counts the outcomes of one check.
+type CheckStats struct {
+	Evaluated     int `json:"evaluated"`
+	Failed        int `json:"failed"`
+	Passed        int `json:"passed"`
+	NotEvaluated  int `json:"notEvaluated"`
+	NotApplicable int `json:"notApplicable"`
+	Suppressed    int `json:"suppressed"`
+}
+
+// Finding is one outcome of a check on one object.
+type Finding struct {
+	Check       string           `json:"check"`
+	Status      check.Status     `json:"status"`
+	Severity    check.Severity   `json:"severity"`
+	Techniques  []string         `json:"techniques"`
+	Mitigations []string         `json:"mitigations"`
+	Object      ObjectRef        `json:"object"`
+	FieldPath   string           `json:"fieldPath,omitempty"`
+	Location    Location         `json:"location"`
+	Template    string           `json:"template,omitempty"`
+	Message     string           `json:"message"`
+	Remediation string           `json:"remediation,omitempty"`
+	Evidence    string           `json:"evidence,omitempty"`
+	Reason      string           `json:"reason,omitempty"`
+	Suppression *SuppressionInfo `json:"suppression,omitempty"`
+}
+
+// ObjectRef identifies a Kubernetes object.
+type ObjectRef struct {
+	APIVersion string `json:"apiVersion,omitempty"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+}
+
+// Location is the position a finding's object or field was read from: a file position,
+// a cluster, or neither.
+type Location struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Cluster string `json:"cluster,omitempty"`
+}
+
+// SuppressionInfo records why a finding was suppressed.
+type SuppressionInfo struct {
+	Source  string `json:"source"`
+	Reason  string `json:"reason"`
+	Expires string `json:"expires,omitempty"`
+}
+
+// writeJSON writes the scan as an indented ScanDocument.
+func writeJSON(w io.Writer, s *Scan) error {
+	if err := validate(s); err != nil {
+		return err
+	}
+	m, err := knowledgeBase(s)
+	if err != nil {
+		return err
+	}
+
+	doc := NewScanDocument(s, toolInfo(s, m))
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+// NewScanDocument converts a scan to its JSON document with the given tool
+// description.
+func NewScanDocument(s *Scan, tool Tool) *ScanDocument {
+	doc := &ScanDocument{
+		SchemaVersion: SchemaVersion,
+		Tool:          tool,
+		StartedAt:     s.StartedAt.UTC(),
+		DurationMs:    s.Duration.Milliseconds(),
+		Inputs:        orEmpty(s.Inputs),
+		Summary:       Summarize(s),
+		Techniques:    sortedTechniques(s.Techniques),
+		Skipped:       map[string]int{},
+		Diagnostics:   orEmpty(sortedDiagnostics(s.Diagnostics)),
+		Suppressions:  orEmpty(sortedSuppressionNotes(s.Suppressions)),
+	}
+	for k, v := range s.Skipped {
+		doc.Skipped[k] = v
+	}
+	for _, c := range sortedChecks(s) {
+		doc.Checks = append(doc.Checks, checkInfo(c, s.Result.Stats[c.ID]))
+	}
+	doc.Checks = orEmpty(doc.Checks)
+	doc.Findings = []Finding{}
+	for _, f := range sortedFindings(s) {
+		doc.Findings = append(doc.Findings, findingRecord(f))
+	}
+	return doc
+}
+
+func checkInfo(c *check.Check, st check.Stats) CheckInfo {
+	return CheckInfo{
+		ID: c.ID, Title: c.Title, Severity: c.Severity,
+		Techniques: orEmpty(slices.Clone(c.Techniques)), Mitigations: orEmpty(slices.Clone(c.Mitigations)),
+		PSS: c.PSS, Since: c.Since, Rationale: c.Rationale, Remediation: c.Remediation,
+		Stats: CheckStats(st),
+	}
+}
+
+func findingRecord(f *check.Finding) Finding {
+	out := Finding{
+		Check: f.Check, Status: f.Status, Severity: f.Severity,
+		Techniques: orEmpty(slices.Clone(f.Techniques)), Mitigations: orEmpty(slices.Clone(f.Mitigations)),
+		Object:    ObjectRef(f.Object),
+		FieldPath: f.FieldPath,
+		Location:  Location(f.Location),
+		Template:  f.Template, Message: f.Message, Remediation: f.Remediation,
+		Evidence: f.Evidence, Reason: f.Reason,
+	}
+	if f.Suppression != nil {
+		out.Suppression = &SuppressionInfo{Source: f.Suppression.Source, Reason: f.Suppression.Reason, Expires: f.Suppression.Expires}
+	}
+	return out
+}
+
+// sortedTechniques returns the technique statuses by ID, with every list
+// present.
+func sortedTechniques(ts []TechniqueStatus) []TechniqueStatus {
+	out := make([]TechniqueStatus, 0, len(ts))
+	for _, t := range ts {
+		t.Tactics = orEmpty(slices.Clone(t.Tactics))
+		t.Checks = orEmpty(slices.Clone(t.Checks))
+		out = append(out, t)
+	}
+	slices.SortStableFunc(out, func(a, b TechniqueStatus) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// orEmpty returns an empty slice for nil, so that JSON shows [] and not
+// null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// SchemaVersionError reports a scan document of a schema version that this
+// package cannot read.
+type SchemaVersionError struct {
+	Version string // "" when the document has no schemaVersion
+}
+
+func (e *SchemaVersionError) Error() string {
+	if e.Version == "" {
+		return "the document has no schemaVersion, so it is not a kubethreat scan result; write one with kubethreat scan -o json"
+	}
+	return fmt.Sprintf("unsupported scan result schemaVersion %q: this kubethreat reads version %q; rerun the scan with this kubethreat or use a kubethreat that reads version %q",
+		e.Version, SchemaVersion, e.Version)
+}
+
+// ReadJSON reads a scan document written by the json writer. It rejects a
+// document of another schema version with a *SchemaVersionError, and one
+// whose findings or checks are incomplete with an error that lists every
+// problem. Fields it does not know are ignored.
+func ReadJSON(r io.Reader) (*ScanDocument, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading the scan result: %w", err)
+	}
+
+	var probe struct {
+		SchemaVersion json.RawMessage `json:"schemaVersion"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("reading the scan result: invalid JSON: %w", err)
+	}
+	if probe.SchemaVersion == nil {
+		return nil, &SchemaVersionError{}
+	}
+	var version string
+	if err := json.Unmarshal(probe.SchemaVersion, &version); err != nil {
+		return nil, fmt.Errorf("reading the scan result: schemaVersion must be a string such as %q, not %s", SchemaVersion, probe.SchemaVersion)
+	}
+	if version != SchemaVersion {
+		return nil, &SchemaVersionError{Version: version}
+	}
+
+	var doc ScanDocument
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("reading the scan result: %w", err)
+	}
+	if err := doc.validate(); err != nil {
+		return nil, fmt.Errorf("reading the scan result: %w", err)
+	}
+	return &doc, nil
+}
+
+var knownStatuses = []check.Status{check.Fail, check.Pass, check.NotEvaluated, check.NotApplicable, check.Suppressed}
+
+// validate returns every problem that would make the document mislead a
+// reader: a finding without a check or with an unknown status, or a check
+// without an ID.
+func (d *ScanDocument) validate() error {
+	var errs []error
+	for i, c := range d.Checks {
+		if c.ID == "" {
+			errs = append(errs, fmt.Errorf("checks[%d]: id is missing", i))
+		}
+	}
+	for i, f := range d.Findings {
+		if f.Check == "" {
+			errs = append(errs, fmt.Errorf("findings[%d]: check is missing", i))
+		}
+		if !slices.Contains(knownStatuses, f.Status) {
+			errs = append(errs, fmt.Errorf("findings[%d]: invalid status %q; want one of fail, pass, not_evaluated, not_applicable, suppressed", i, f.Status))
+		}
+		if f.Status == check.Suppressed && f.Suppression == nil {
+			errs = append(errs, fmt.Errorf("findings[%d]: status is suppressed but suppression is missing", i))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// CheckResult converts the document back to the engine's result, for
+// commands that read a saved scan. The checks carry their metadata but no
+// evaluation functions.
+func (d *ScanDocument) CheckResult() *check.Result {
+	res := &check.Result{Findings: []check.Finding{}, Stats: map[string]check.Stats{}}
+	for _, c := range d.Checks {
+		res.Checks = append(res.Checks, &check.Check{
+			ID: c.ID, Title: c.Title, Severity: c.Severity,
+			Techniques: c.Techniques, Mitigations: c.Mitigations,
+			PSS: c.PSS, Since: c.Since, Rationale: c.Rationale, Remediation: c.Remediation,
+		})
+		res.Stats[c.ID] = check.Stats(c.Stats)
+	}
+	for _, f := range d.Findings {
+		cf := check.Finding{
+			Check: f.Check, Status: f.Status, Severity: f.Severity,
+			Techniques: f.Techniques, Mitigations: f.Mitigations,
+			Object:    source.Ref(f.Object),
+			FieldPath: f.FieldPath,
+			Location:  source.Location(f.Location),
+			Template:  f.Template, Message: f.Message, Remediation: f.Remediation,
+			Evidence: f.Evidence, Reason: f.Reason,
+		}
+		if f.Suppression != nil {
+			cf.Suppression = &check.Suppression{Source: f.Suppression.Source, Reason: f.Suppression.Reason, Expires: f.Suppression.Expires}
+		}
+		res.Findings = append(res.Findings, cf)
+	}
+	return res
+}

@@ -1,0 +1,212 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/kubethreat/kubethreat/check"
+)
+
+// compileSchema compiles a JSON schema file with format assertions on, so
+// that "date-time" and "uri" are checked too.
+func compileSchema(t *testing.T, path string) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	s, err := c.Compile(path)
+	if err != nil {
+		t.Fatalf("compiling %s: %v", path, err)
+	}
+	return s
+}
+
+func validateJSON(t *testing.T, schema *jsonschema.Schema, data []byte) error {
+	t.Helper()
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("decoding output: %v", err)
+	}
+	return schema.Validate(v)
+}
+
+func scanSchemaPath(t *testing.T) string {
+	t.Helper()
+	path, err := filepath.Abs(filepath.Join("..", "docs", "schema", "scan-v1.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestJSONMatchesSchema(t *testing.T) {
+	schema := compileSchema(t, scanSchemaPath(t))
+
+	empty := testScan(t)
+	empty.Result = &check.Result{}
+	empty.Techniques, empty.Skipped, empty.Diagnostics, empty.Suppressions, empty.Inputs = nil, nil, nil, nil, nil
+
+	for name, s := range map[string]*Scan{"full": testScan(t), "empty": empty} {
+		t.Run(name, func(t *testing.T) {
+			if err := validateJSON(t, schema, render(t, "json", s)); err != nil {
+				t.Errorf("output does not match the schema: %v", err)
+			}
+		})
+	}
+}
+
+func TestJSONSchemaRejectsBadDocuments(t *testing.T) {
+	schema := compileSchema(t, scanSchemaPath(t))
+	good := render(t, "json", testScan(t))
+
+	cases := []struct {
+		name string
+		edit func(doc map[string]any)
+	}{
+		{"unknown status", func(doc map[string]any) { finding0(doc)["status"] = "ok" }},
+		{"unknown severity", func(doc map[string]any) { finding0(doc)["severity"] = "severe" }},
+		{"missing message", func(doc map[string]any) { delete(finding0(doc), "message") }},
+		{"unknown property", func(doc map[string]any) { finding0(doc)["colour"] = "red" }},
+		{"line zero", func(doc map[string]any) { finding0(doc)["location"].(map[string]any)["line"] = 0 }},
+		{"other schemaVersion", func(doc map[string]any) { doc["schemaVersion"] = "2" }},
+		{"suppressed without suppression", func(doc map[string]any) {
+			f := finding0(doc)
+			f["status"] = "suppressed"
+			delete(f, "suppression")
+		}},
+		{"technique status unknown", func(doc map[string]any) {
+			doc["techniques"].([]any)[0].(map[string]any)["status"] = "safe"
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var doc map[string]any
+			if err := json.Unmarshal(good, &doc); err != nil {
+				t.Fatal(err)
+			}
+			tc.edit(doc)
+			data, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := validateJSON(t, schema, data); err == nil {
+				t.Error("the schema accepted the document, want a validation error")
+			}
+		})
+	}
+}
+
+func finding0(doc map[string]any) map[string]any {
+	return doc["findings"].([]any)[0].(map[string]any)
+}
+
+func TestReadJSONRoundTrip(t *testing.T) {
+	s := testScan(t)
+	out := render(t, "json", s)
+
+	doc, err := ReadJSON(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("ReadJSON: %v", err)
+	}
+	want := NewScanDocument(s, s.Tool)
+	want.Tool.InformationURI = defaultInformationURI
+	if !reflect.DeepEqual(doc, want) {
+		t.Errorf("ReadJSON returned a different document:\ngot  %+v\nwant %+v", doc, want)
+	}
+
+	// Converting back gives the engine's findings and stats unchanged.
+	res := doc.CheckResult()
+	wantFindings := slices.Clone(s.Result.Findings)
+	slices.SortStableFunc(wantFindings, func(a, b check.Finding) int { return compareFindings(&a, &b) })
+	if !reflect.DeepEqual(res.Findings, wantFindings) {
+		t.Errorf("CheckResult findings differ from the scan's:\ngot  %+v\nwant %+v", res.Findings, wantFindings)
+	}
+	if !reflect.DeepEqual(res.Stats, s.Result.Stats) {
+		t.Errorf("CheckResult stats = %+v, want %+v", res.Stats, s.Result.Stats)
+	}
+	if len(res.Checks) != len(s.Result.Checks) {
+		t.Errorf("CheckResult has %d checks, want %d", len(res.Checks), len(s.Result.Checks))
+	}
+
+	// Writing the read document again gives the same bytes.
+	again := render(t, "json", &Scan{
+		Tool: doc.Tool, StartedAt: doc.StartedAt, Duration: s.Duration, Inputs: doc.Inputs,
+		Result: res, Techniques: doc.Techniques, Skipped: doc.Skipped,
+		Diagnostics: doc.Diagnostics, Suppressions: doc.Suppressions, Matrix: s.Matrix,
+	})
+	if !bytes.Equal(again, out) {
+		t.Error("writing the document read back gives different JSON")
+	}
+}
+
+func TestReadJSONKeepsEvidence(t *testing.T) {
+	doc, err := ReadJSON(bytes.NewReader(render(t, "json", testScan(t))))
+	if err != nil {
+		t.Fatalf("ReadJSON: %v", err)
+	}
+	var found bool
+	for _, f := range doc.Findings {
+		if f.Check == "secret-in-env" {
+			found = true
+			if f.Evidence != secretEvidence {
+				t.Errorf("evidence = %q, want %q", f.Evidence, secretEvidence)
+			}
+		}
+	}
+	if !found {
+		t.Error("the secret-in-env finding is missing from the document")
+	}
+}
+
+func TestReadJSONRejects(t *testing.T) {
+	cases := []struct {
+		name        string
+		input       string
+		wantVersion *SchemaVersionError
+		wantText    string
+	}{
+		{"other version", `{"schemaVersion": "2", "findings": []}`, &SchemaVersionError{Version: "2"}, `unsupported scan result schemaVersion "2"`},
+		{"numeric version", `{"schemaVersion": 1}`, nil, "schemaVersion must be a string"},
+		{"no version", `{"findings": []}`, &SchemaVersionError{}, "has no schemaVersion"},
+		{"not JSON", `schemaVersion: "1"`, nil, "invalid JSON"},
+		{"unknown status", `{"schemaVersion": "1", "findings": [{"check": "a", "status": "ok", "severity": "low"}]}`, nil, `findings[0]: invalid status "ok"`},
+		{"unknown severity", `{"schemaVersion": "1", "findings": [{"check": "a", "status": "fail", "severity": "severe"}]}`, nil, `unknown severity "severe"`},
+		{"finding without check", `{"schemaVersion": "1", "findings": [{"status": "fail", "severity": "low"}]}`, nil, "findings[0]: check is missing"},
+		{"suppressed without suppression", `{"schemaVersion": "1", "findings": [{"check": "a", "status": "suppressed", "severity": "low"}]}`, nil, "suppression is missing"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadJSON(strings.NewReader(tc.input))
+			if err == nil {
+				t.Fatal("ReadJSON accepted the document, want an error")
+			}
+			if !strings.Contains(err.Error(), tc.wantText) {
+				t.Errorf("error = %q, want it to contain %q", err, tc.wantText)
+			}
+			var versionErr *SchemaVersionError
+			if got := errors.As(err, &versionErr); got != (tc.wantVersion != nil) {
+				t.Fatalf("errors.As(err, *SchemaVersionError) = %v, want %v", got, tc.wantVersion != nil)
+			}
+			if tc.wantVersion != nil && *versionErr != *tc.wantVersion {
+				t.Errorf("SchemaVersionError = %+v, want %+v", *versionErr, *tc.wantVersion)
+			}
+		})
+	}
+}
+
+func TestReadJSONIgnoresUnknownFields(t *testing.T) {
+	doc, err := ReadJSON(strings.NewReader(`{"schemaVersion": "1", "addedLater": true, "findings": [{"check": "a", "status": "fail", "severity": "low", "extra": 1}]}`))
+	if err != nil {
+		t.Fatalf("ReadJSON: %v", err)
+	}
+	if len(doc.Findings) != 1 || doc.Findings[0].Check != "a" {
+		t.Errorf("findings = %+v, want one finding of check a", doc.Findings)
+	}
+}
