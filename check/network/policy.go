@@ -1,0 +1,181 @@
+package network
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kubethreat/kubethreat/check"
+	"github.com/kubethreat/kubethreat/source"
+)
+
+// namespaceOf returns an object's namespace, or "default" when the manifest
+// leaves it out, because kubectl applies it there unless -n names another.
+func namespaceOf(o *source.Object) string {
+	if o.Namespace == "" {
+		return "default"
+	}
+	return o.Namespace
+}
+
+// isNetworkPolicy reports whether an object is a Kubernetes NetworkPolicy,
+// not a CNI plugin's resource of the same kind such as Calico's
+// projectcalico.org NetworkPolicy.
+func isNetworkPolicy(o *source.Object) bool {
+	return o.Kind == "NetworkPolicy" && (o.APIVersion == "networking.k8s.io/v1" || o.APIVersion == "extensions/v1beta1")
+}
+
+// policy is a NetworkPolicy with its effective policy types.
+type policy struct {
+	Object  *source.Object
+	Spec    source.Value
+	Ingress bool // the policy isolates the pods it selects for ingress
+	Egress  bool // the policy isolates the pods it selects for egress
+}
+
+// parsePolicy reads a NetworkPolicy. When spec.policyTypes is empty, the
+// API server defaults it to Ingress, plus Egress when spec.egress has at
+// least one rule.
+func parsePolicy(o *source.Object) policy {
+	spec := o.Root().Field("spec")
+	p := policy{Object: o, Spec: spec}
+	if types := spec.Field("policyTypes").Strings(); len(types) > 0 {
+		p.Ingress = slices.Contains(types, "Ingress")
+		p.Egress = slices.Contains(types, "Egress")
+		return p
+	}
+	p.Ingress = true
+	p.Egress = spec.Field("egress").Len() > 0
+	return p
+}
+
+// selects reports whether the policy applies to a workload: same namespace
+// and a podSelector that matches the pod template's labels. An invalid
+// selector selects nothing, as the API server would reject the policy.
+func (p policy) selects(w workload) bool {
+	if namespaceOf(p.Object) != w.Namespace {
+		return false
+	}
+	ok, err := SelectorMatches(p.Spec.Field("podSelector"), w.Labels)
+	return err == nil && ok
+}
+
+// policies returns the NetworkPolicies of the inventory.
+func policies(inv *check.Inventory) []policy {
+	var out []policy
+	for _, o := range inv.Kind("NetworkPolicy") {
+		if isNetworkPolicy(o) {
+			out = append(out, parsePolicy(o))
+		}
+	}
+	return out
+}
+
+// otherPolicyKinds are policy resources of CNI plugins and of the
+// AdminNetworkPolicy API, which the checks cannot evaluate. Their presence
+// makes a namespace's result unknown instead of failed.
+var otherPolicyKinds = map[string]bool{
+	"CiliumNetworkPolicy":            true,
+	"CiliumClusterwideNetworkPolicy": true,
+	"GlobalNetworkPolicy":            true, // Calico
+	"AdminNetworkPolicy":             true,
+	"BaselineAdminNetworkPolicy":     true,
+}
+
+// unevaluatedPolicies names the policy objects that may apply to a
+// namespace but that the checks cannot read, such as Calico's or Cilium's.
+func unevaluatedPolicies(inv *check.Inventory, namespace string) []string {
+	var out []string
+	for _, o := range inv.Objects {
+		calico := o.Kind == "NetworkPolicy" && !isNetworkPolicy(o)
+		if !calico && !otherPolicyKinds[o.Kind] {
+			continue
+		}
+		if o.Namespace != "" && namespaceOf(o) != namespace {
+			continue
+		}
+		out = append(out, o.Ref.String())
+	}
+	return out
+}
+
+// workload is an object that runs pods, with the labels its pods carry.
+type workload struct {
+	Object      *source.Object
+	Namespace   string
+	Labels      map[string]string
+	HostNetwork bool
+}
+
+func (w workload) String() string { return fmt.Sprintf("%s %q", w.Object.Kind, w.Object.Name) }
+
+// workloads returns the objects of the inventory that carry pod specs,
+// grouped by namespace. An object whose controller is also in the
+// inventory, such as the ReplicaSet of a Deployment read from a cluster, is
+// left out: its owner stands for it.
+func workloads(inv *check.Inventory) map[string][]workload {
+	out := map[string][]workload{}
+	for _, o := range inv.Objects {
+		specs := check.PodSpecs(o)
+		if len(specs) == 0 || ownedByInventory(inv, o) {
+			continue
+		}
+		spec := specs[0]
+		w := workload{
+			Object:      o,
+			Namespace:   namespaceOf(o),
+			Labels:      spec.Meta.Field("labels").StringMap(),
+			HostNetwork: spec.Spec.Field("hostNetwork").IsTrue(),
+		}
+		out[w.Namespace] = append(out[w.Namespace], w)
+	}
+	return out
+}
+
+func ownedByInventory(inv *check.Inventory, o *source.Object) bool {
+	for _, ref := range o.Get("metadata.ownerReferences").Items() {
+		if !ref.Field("controller").IsTrue() {
+			continue
+		}
+		kind, name := ref.Field("kind").Str(), ref.Field("name").Str()
+		for _, owner := range inv.Kind(kind) {
+			if owner.Name == name && namespaceOf(owner) == namespaceOf(o) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sortedNamespaces returns the keys of a workload map in order.
+func sortedNamespaces(m map[string][]workload) []string {
+	out := make([]string, 0, len(m))
+	for ns := range m {
+		out = append(out, ns)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// namespaceRef returns the reference and location a namespace-level
+// finding is reported at: the Namespace object if the input has one,
+// otherwise the first listed workload.
+func namespaceRef(inv *check.Inventory, namespace string, first workload) (source.Ref, source.Location) {
+	ref := source.Ref{APIVersion: "v1", Kind: "Namespace", Name: namespace}
+	for _, o := range inv.Kind("Namespace") {
+		if o.Name == namespace {
+			return ref, o.Loc
+		}
+	}
+	return ref, first.Object.Loc
+}
+
+// listWorkloads joins workload descriptions for a message, such as
+// `Deployment "api", Pod "debug"`.
+func listWorkloads(items []string) string {
+	const max = 10
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:max], ", ") + fmt.Sprintf(" and %d more", len(items)-max)
+}
