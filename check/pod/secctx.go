@@ -15,15 +15,9 @@ const (
 	podSecurity        = "MS-M9017" // Ensure that pods meet defined Pod Security Standards
 )
 
-// effective returns a securityContext field as it applies to a container:
-// the container's own value when it sets one, otherwise the pod's. This is
-// how the kubelet resolves runAsUser, runAsNonRoot, seccompProfile,
-// appArmorProfile and seLinuxOptions.
+// effective returns a securityContext field as it applies to a container.
 func effective(ps check.PodSpec, c check.Container, field string) source.Value {
-	if v := c.Value.Field("securityContext").Field(field); v.Exists() {
-		return v
-	}
-	return ps.Spec.Field("securityContext").Field(field)
+	return podcheck.Effective(ps, c, field)
 }
 
 // level names where a value was set, for messages.

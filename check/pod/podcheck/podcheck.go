@@ -106,3 +106,24 @@ var Resources = []string{
 	"pods", "podtemplates", "deployments", "daemonsets", "statefulsets",
 	"replicasets", "replicationcontrollers", "jobs", "cronjobs",
 }
+
+// Effective returns a securityContext field as it applies to a container:
+// the container's own value when it sets one, otherwise the pod's. This is
+// how the kubelet resolves runAsUser, runAsGroup, runAsNonRoot,
+// seccompProfile, appArmorProfile and seLinuxOptions.
+func Effective(ps check.PodSpec, c check.Container, field string) source.Value {
+	if v := c.Value.Field("securityContext").Field(field); v.Exists() {
+		return v
+	}
+	return ps.Spec.Field("securityContext").Field(field)
+}
+
+// NonRootIdentity reports whether a container runs with an explicit
+// non-zero user and group and the pod adds no supplemental groups, so that
+// it can open neither files owned by root nor files of the root group.
+func NonRootIdentity(ps check.PodSpec, c check.Container) bool {
+	uid, uidSet := Effective(ps, c, "runAsUser").Int()
+	gid, gidSet := Effective(ps, c, "runAsGroup").Int()
+	groups := ps.Spec.Field("securityContext").Field("supplementalGroups").Len()
+	return uidSet && uid > 0 && gidSet && gid > 0 && groups == 0
+}
