@@ -49,14 +49,17 @@ etcd_version=$(module_version go.etcd.io/etcd/server/v3)
 	die "failed to read the k8s.io/kubernetes and etcd versions from $module_dir/go.mod"
 
 # kube_ldflags prints the linker flags that set the version the API server
-# reports. Without them it reports v0.0.0, and clients that compare versions
-# misbehave.
+# reports, and the one in the user agent of its own client requests. Without
+# them both are v0.0.0, and clients that compare versions misbehave.
 kube_ldflags() {
 	local minor=${kube_version#v1.}
 	minor=${minor%%.*}
-	printf '%s' "-X k8s.io/component-base/version.gitVersion=$kube_version" \
-		" -X k8s.io/component-base/version.gitMajor=1" \
-		" -X k8s.io/component-base/version.gitMinor=$minor"
+	local package
+	for package in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+		printf '%s' "-X $package.gitVersion=$kube_version" \
+			" -X $package.gitMajor=1" \
+			" -X $package.gitMinor=$minor "
+	done
 }
 
 # build_stamp identifies everything the binaries are built from: the pinned
