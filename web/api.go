@@ -492,7 +492,7 @@ func (s *Site) writeJSON(w http.ResponseWriter, r *http.Request, status int, cac
 	if err != nil {
 		return err
 	}
-	rs := newResource(jsonType, cacheControl, body)
+	rs := newDynamicResource(jsonType, cacheControl, body)
 	rs.status = status
 	rs.ServeHTTP(w, r)
 	return nil

@@ -28,7 +28,7 @@ func (s *Site) prerenderExports() error {
 			return fmt.Errorf("exporting %s: %w", e.ext, err)
 		}
 		rs := newResource(e.contentType, cacheRevalidate, buf.Bytes())
-		rs.disposition = fmt.Sprintf(`attachment; filename="kubethreat-matrix-%s.%s"`, s.m.Version, e.ext)
+		rs.disposition = []string{fmt.Sprintf(`attachment; filename="kubethreat-matrix-%s.%s"`, s.m.Version, e.ext)}
 		s.apiDocs[apiPrefix+"/export."+e.ext] = rs
 	}
 	return nil

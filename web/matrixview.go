@@ -297,6 +297,10 @@ func (s *Site) matrixPage(v matrixView) page {
 // handleMatrix serves the matrix page: pre-rendered without filters, and
 // rendered per request with them.
 func (s *Site) handleMatrix(w http.ResponseWriter, r *http.Request) error {
+	if r.URL.RawQuery == "" {
+		s.pages["/"].ServeHTTP(w, r)
+		return nil
+	}
 	q := r.URL.Query()
 	f, err := s.parseMatrixFilter(q)
 	if err != nil {

@@ -77,7 +77,7 @@ func (s *Site) handleUpstream(w http.ResponseWriter, r *http.Request) error {
 	if rest, ok := strings.CutPrefix(p, upstreamPrefix); ok {
 		p = rest
 		if p == "/" || p == "" || p == "/index.html" {
-			http.Redirect(w, r, "/", http.StatusMovedPermanently)
+			redirect(w, r, "/")
 			return nil
 		}
 	}
@@ -134,11 +134,16 @@ func (s *Site) notFoundIn(section, id string) error {
 	return e
 }
 
+// cacheRedirect lets clients keep a permanent redirect for a day: the
+// table behind it changes only with a new release.
+const cacheRedirect = "public, max-age=86400"
+
 // redirect sends a 301 to target, keeping the request's query string
 // unless target has its own.
 func redirect(w http.ResponseWriter, r *http.Request, target string) {
 	if r.URL.RawQuery != "" && !strings.Contains(target, "?") {
 		target += "?" + r.URL.RawQuery
 	}
+	w.Header().Set("Cache-Control", cacheRedirect)
 	http.Redirect(w, r, target, http.StatusMovedPermanently)
 }

@@ -24,31 +24,32 @@ const (
 const gzipMinSize = 1024
 
 // resource is a response prepared once: its body, an optional gzip variant
-// and their strong ETags.
+// and their strong ETags. The header values are kept as slices that every
+// response shares, because net/http only reads them.
 type resource struct {
 	status       int
-	contentType  string
-	cacheControl string
-	disposition  string // Content-Disposition, for downloads
+	contentType  []string
+	cacheControl []string
+	disposition  []string // Content-Disposition, for downloads
 	body         []byte
 	etag         string
+	etagHeader   []string
+	length       []string
 	gzipBody     []byte
 	gzipETag     string
-	length       string
-	gzipLength   string
+	gzipHeader   []string // the gzip variant's ETag header value
+	gzipLength   []string
 }
 
-// newResource prepares body for serving. It compresses the body when the
-// result is at least a tenth smaller.
+var (
+	varyAcceptEncoding = []string{"Accept-Encoding"}
+	encodingGzip       = []string{"gzip"}
+)
+
+// newResource prepares body for serving from memory many times. It adds a
+// gzip variant when that is at least a tenth smaller.
 func newResource(contentType, cacheControl string, body []byte) *resource {
-	rs := &resource{
-		status:       http.StatusOK,
-		contentType:  contentType,
-		cacheControl: cacheControl,
-		body:         body,
-		etag:         etagOf(body),
-		length:       strconv.Itoa(len(body)),
-	}
+	rs := newDynamicResource(contentType, cacheControl, body)
 	if len(body) >= gzipMinSize {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
@@ -57,10 +58,27 @@ func newResource(contentType, cacheControl string, body []byte) *resource {
 		if buf.Len() < len(body)*9/10 {
 			rs.gzipBody = buf.Bytes()
 			rs.gzipETag = strings.TrimSuffix(rs.etag, `"`) + `-gz"`
-			rs.gzipLength = strconv.Itoa(len(rs.gzipBody))
+			rs.gzipHeader = []string{rs.gzipETag}
+			rs.gzipLength = []string{strconv.Itoa(len(rs.gzipBody))}
 		}
 	}
 	return rs
+}
+
+// newDynamicResource prepares a body that is served once, for a response
+// rendered per request. It has no gzip variant, because compressing costs
+// more than the page takes to render.
+func newDynamicResource(contentType, cacheControl string, body []byte) *resource {
+	etag := etagOf(body)
+	return &resource{
+		status:       http.StatusOK,
+		contentType:  []string{contentType},
+		cacheControl: []string{cacheControl},
+		body:         body,
+		etag:         etag,
+		etagHeader:   []string{etag},
+		length:       []string{strconv.Itoa(len(body))},
+	}
 }
 
 // etagOf returns a strong entity tag: the first 144 bits of the body's
@@ -74,29 +92,29 @@ func etagOf(body []byte) string {
 // names either of its variants.
 func (rs *resource) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Type", rs.contentType)
-	h.Set("Cache-Control", rs.cacheControl)
-	if rs.disposition != "" {
-		h.Set("Content-Disposition", rs.disposition)
+	h["Content-Type"] = rs.contentType
+	h["Cache-Control"] = rs.cacheControl
+	if rs.disposition != nil {
+		h["Content-Disposition"] = rs.disposition
 	}
 
-	body, etag, length := rs.body, rs.etag, rs.length
+	body, etag, length := rs.body, rs.etagHeader, rs.length
 	if rs.gzipBody != nil {
-		h.Set("Vary", "Accept-Encoding")
+		h["Vary"] = varyAcceptEncoding
 		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			body, etag, length = rs.gzipBody, rs.gzipETag, rs.gzipLength
-			h.Set("Content-Encoding", "gzip")
+			body, etag, length = rs.gzipBody, rs.gzipHeader, rs.gzipLength
+			h["Content-Encoding"] = encodingGzip
 		}
 	}
-	h.Set("ETag", etag)
+	h["Etag"] = etag
 
 	if rs.status == http.StatusOK && etagMatches(r.Header.Get("If-None-Match"), rs.etag, rs.gzipETag) {
-		h.Del("Content-Type")
-		h.Del("Content-Encoding")
+		delete(h, "Content-Type")
+		delete(h, "Content-Encoding")
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Length", length)
+	h["Content-Length"] = length
 	w.WriteHeader(rs.status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

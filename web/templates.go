@@ -85,10 +85,10 @@ func (s *Site) renderTo(w http.ResponseWriter, r *http.Request, status int, name
 	if err != nil {
 		return err
 	}
-	rs := newResource("text/html; charset=utf-8", cacheRevalidate, body)
+	rs := newDynamicResource("text/html; charset=utf-8", cacheRevalidate, body)
 	rs.status = status
 	if status != http.StatusOK {
-		rs.cacheControl = cacheNone
+		rs.cacheControl = []string{cacheNone}
 	}
 	rs.ServeHTTP(w, r)
 	return nil
