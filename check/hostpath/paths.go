@@ -1,15 +1,21 @@
 package hostpath
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // target is a host path that a check looks for. A mount exposes a target
 // when the mounted host path is the target or one of its parent folders,
 // or, for a target with Subtree set, any path inside it. A "*" element
-// matches any one folder name, as in /home/*/.aws.
+// matches any one folder name, as in /home/*/.aws. A target with Anywhere
+// set is a folder name, such as .aws, that counts in any folder; only
+// paths that are or are inside it expose it.
 type target struct {
-	Path    string
-	Subtree bool
-	What    string // what the path is, for messages
+	Path     string
+	Subtree  bool
+	Anywhere bool
+	What     string // the description of the path, for messages
 }
 
 // match returns how a host path exposes the target: "is", "contains" or
@@ -19,6 +25,9 @@ func (t target) match(hostPath string) string {
 		return ""
 	}
 	p, want := segments(hostPath), segments(t.Path)
+	if t.Anywhere {
+		return matchAnywhere(p, want)
+	}
 	n := min(len(p), len(want))
 	for i := range n {
 		if want[i] != "*" && want[i] != p[i] {
@@ -32,6 +41,20 @@ func (t target) match(hostPath string) string {
 		return "contains"
 	case t.Subtree:
 		return "is inside"
+	}
+	return ""
+}
+
+// matchAnywhere returns "is" or "is inside" when the path elements p
+// contain the elements of want in sequence.
+func matchAnywhere(p, want []string) string {
+	for i := 0; i+len(want) <= len(p); i++ {
+		if slices.Equal(p[i:i+len(want)], want) {
+			if i+len(want) == len(p) {
+				return "is"
+			}
+			return "is inside"
+		}
 	}
 	return ""
 }
@@ -112,6 +135,9 @@ var cloudCredentials = []target{
 	{Path: "/home/*/.azure", Subtree: true, What: "a user's Azure CLI credentials"},
 	{Path: "/root/.config/gcloud", Subtree: true, What: "root's Google Cloud credentials"},
 	{Path: "/home/*/.config/gcloud", Subtree: true, What: "a user's Google Cloud credentials"},
+	{Path: ".aws", Anywhere: true, What: "an AWS credentials folder"},
+	{Path: ".azure", Anywhere: true, What: "an Azure CLI credentials folder"},
+	{Path: ".config/gcloud", Anywhere: true, What: "a Google Cloud credentials folder"},
 }
 
 // nodeFiles are other host paths that give a container control over, or

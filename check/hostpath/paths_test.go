@@ -25,6 +25,8 @@ func TestTargetMatch(t *testing.T) {
 	socket := target{Path: "/var/run/docker.sock"}
 	kubelet := target{Path: "/var/lib/kubelet", Subtree: true}
 	userAWS := target{Path: "/home/*/.aws", Subtree: true}
+	anyAWS := target{Path: ".aws", Anywhere: true}
+	anyGcloud := target{Path: ".config/gcloud", Anywhere: true}
 	tests := []struct {
 		t        target
 		hostPath string
@@ -46,6 +48,12 @@ func TestTargetMatch(t *testing.T) {
 		{userAWS, "/home/alice", "contains"},
 		{userAWS, "/home/alice/data", ""},
 		{socket, `C:\var\run`, ""},
+		{anyAWS, "/.aws/config", "is inside"},
+		{anyAWS, "/srv/ci/.aws", "is"},
+		{anyAWS, "/srv/ci", ""},
+		{anyAWS, "/srv/ci/.awsome", ""},
+		{anyGcloud, "/opt/.config/gcloud/legacy", "is inside"},
+		{anyGcloud, "/opt/.config", ""},
 	}
 	for _, tt := range tests {
 		if got := tt.t.match(tt.hostPath); got != tt.want {

@@ -24,7 +24,7 @@ type shape struct {
 // are those their issuers document: AWS key IDs start with AKIA or ASIA,
 // GitHub tokens with ghp_, gho_, ghu_, ghs_, ghr_ or github_pat_, and so on.
 var shapes = []shape{
-	{Kind: "a private key", Pattern: regexp.MustCompile(`-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)`)},
+	{Kind: "a private key", Pattern: regexp.MustCompile(`-{3,5}BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-{3,5}[\s\S]*?(?:-{3,5}END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-{3,5}|$)`)},
 	{Kind: "an AWS access key ID", Pattern: regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`)},
 	{Kind: "a GitHub token", Pattern: regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,255})\b`)},
 	{Kind: "a GitLab token", Pattern: regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`)},
@@ -33,6 +33,7 @@ var shapes = []shape{
 	{Kind: "a Stripe secret key", Pattern: regexp.MustCompile(`\b[rs]k_live_[A-Za-z0-9]{20,}`)},
 	{Kind: "a JSON Web Token", Pattern: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)},
 	{Kind: "an Azure storage account key", Pattern: regexp.MustCompile(`(?i)AccountKey=([A-Za-z0-9+/]{40,}={0,2})`), Group: 1},
+	{Kind: "an HTTP bearer token", Pattern: regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9._~+/-]{8,}=*)`), Group: 1},
 	{Kind: "a password in a URL", Pattern: regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@`), Group: 1},
 }
 

@@ -116,11 +116,15 @@ func TestFindShapes(t *testing.T) {
 		{"DefaultEndpointsProtocol=https;AccountName=kt;AccountKey=" + strings.Repeat("Ab1+", 22) + "==;EndpointSuffix=core.windows.net",
 			"an Azure storage account key", strings.Repeat("Ab1+", 22) + "=="},
 		{"redis://:s3cr3t-pw@cache:6379/0", "", ""},
+		{"Bearer abc123def456", "an HTTP bearer token", "abc123def456"},
+		{"bearer ${TOKEN}", "", ""},
+		{"bearer token", "", ""},
 		{"amqp://app:s3cr3t-pw@mq:5672/", "a password in a URL", "s3cr3t-pw"},
 		{"postgres://app:${DB_PASSWORD}@db/app", "", ""},
 		{"https://example.com/path?a=b", "", ""},
 		{"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n", "a private key", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----"},
 		{"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "", ""},
+		{"---BEGIN OPENSSH PRIVATE KEY---\nb3Bl\n---END  OPENSSH PRIVATE KEY---", "a private key", "---BEGIN OPENSSH PRIVATE KEY---\nb3Bl\n---END  OPENSSH PRIVATE KEY---"},
 	}
 	for _, tt := range tests {
 		hits := findShapes(tt.value)

@@ -7,8 +7,9 @@ import (
 )
 
 // pemPrivateKey matches the header line of a PEM-encoded private key, such
-// as "-----BEGIN RSA PRIVATE KEY-----" or the PGP armor header.
-var pemPrivateKey = regexp.MustCompile(`-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----`)
+// as "-----BEGIN RSA PRIVATE KEY-----" or the PGP armor header. It also
+// accepts three or four dashes, as found in keys mangled by copying.
+var pemPrivateKey = regexp.MustCompile(`-{3,5}BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-{3,5}`)
 
 // Redact shortens a secret for evidence and messages. It keeps at most the
 // first four characters, and fewer for short values so that at least two

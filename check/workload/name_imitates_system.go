@@ -73,7 +73,7 @@ var knownComponent = func() map[string]bool {
 //
 //  1. The base name is the object's name without the suffix that its owner
 //     explains: a pod's owning DaemonSet, StatefulSet or Job name, a pod's
-//     or ReplicaSet's Deployment name, or a mirror pod's node name.
+//     or ReplicaSet's Deployment name, or a static pod's node name.
 //  2. A base name that is a known system component passes.
 //  3. A component followed by a suffix that names an architecture, an
 //     operating system or a version passes.
@@ -103,20 +103,18 @@ func checkNameImitatesSystem(_ *check.Context, o *source.Object, r *check.Report
 }
 
 // baseName removes from an object's name the generated suffix that one of
-// its owner references explains.
+// its owner references explains, or for a static pod the node name.
 func baseName(o *source.Object) string {
 	name := o.Name
+	if base, ok := staticPodBase(o); ok {
+		return base
+	}
 	for _, ref := range o.Root().Field("metadata").Field("ownerReferences").Items() {
 		kind, owner := ref.Field("kind").Str(), ref.Field("name").Str()
 		if owner == "" {
 			continue
 		}
 		switch {
-		case kind == "Node" && o.Kind == "Pod" && strings.HasSuffix(name, "-"+owner):
-			// Mirror pods of static pods are named after their node.
-			if base := strings.TrimSuffix(name, "-"+owner); staticComponents[base] {
-				return base
-			}
 		case !strings.HasPrefix(name, owner+"-"):
 		case kind == "ReplicaSet" && o.Kind == "Pod":
 			return deploymentOf(owner)
@@ -126,6 +124,37 @@ func baseName(o *source.Object) string {
 		}
 	}
 	return name
+}
+
+// staticPodBase returns the component of a static pod of the control
+// plane, whose mirror pod is named "<component>-<node name>". The node name
+// is known from an owner reference to the Node, from spec.nodeName, or,
+// when the pod carries the kubelet's kubernetes.io/config.mirror
+// annotation, taken as whatever follows the component.
+func staticPodBase(o *source.Object) (string, bool) {
+	if o.Kind != "Pod" {
+		return "", false
+	}
+	meta := o.Root().Field("metadata")
+	nodes := []string{o.Root().Field("spec").Field("nodeName").Str()}
+	for _, ref := range meta.Field("ownerReferences").Items() {
+		if ref.Field("kind").Str() == "Node" {
+			nodes = append(nodes, ref.Field("name").Str())
+		}
+	}
+	for _, node := range nodes {
+		if base, ok := strings.CutSuffix(o.Name, "-"+node); ok && node != "" && staticComponents[base] {
+			return base, true
+		}
+	}
+	if meta.Field("annotations").Field("kubernetes.io/config.mirror").Exists() {
+		for c := range staticComponents {
+			if strings.HasPrefix(o.Name, c+"-") {
+				return c, true
+			}
+		}
+	}
+	return "", false
 }
 
 // podTemplateHash matches the suffix that the Deployment controller adds to
