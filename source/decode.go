@@ -54,6 +54,11 @@ type decoded struct {
 	skippedBy map[string]int
 	errors    []Diagnostic
 	warnings  []Diagnostic
+
+	// anchorSizes is the expanded size of each anchored node of the
+	// stream. yaml.v3 resolves an alias to an anchor of an earlier
+	// document of the same stream, so the sizes outlive one document.
+	anchorSizes map[*yaml.Node]int64
 }
 
 func (d *decoded) skip(reason string) {
@@ -101,10 +106,40 @@ func decodeStream(name string, data []byte, origin string, jsonName bool) *decod
 		// Not JSON: JSON-style flow YAML such as {apiVersion: v1} starts
 		// with a brace too.
 	}
+	// Most streams are valid: decode them with one parser, and split the
+	// stream into documents only to recover from a syntax error.
+	if docs, ok := decodeWhole(data); ok {
+		for _, doc := range docs {
+			d.addDocument(name, origin, doc, 0)
+		}
+		return d
+	}
 	for _, c := range splitDocuments(data) {
 		d.decodeChunk(name, origin, c.data, c.line)
 	}
 	return d
+}
+
+// decodeWhole decodes every document of a stream with one parser. It
+// reports false on a syntax error or a parser panic.
+func decodeWhole(data []byte) (docs []*yaml.Node, ok bool) {
+	defer func() {
+		if recover() != nil {
+			docs, ok = nil, false
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		doc := new(yaml.Node)
+		err := dec.Decode(doc)
+		if errors.Is(err, io.EOF) {
+			return docs, true
+		}
+		if err != nil {
+			return nil, false
+		}
+		docs = append(docs, doc)
+	}
 }
 
 // looksLikeJSON reports whether the first character that is not white
@@ -303,8 +338,9 @@ func nearestTabIndent(data []byte, near int) (line, column int) {
 // addDocument checks the limits of a decoded document, moves its line
 // numbers by offset and collects its objects.
 func (d *decoded) addDocument(name, origin string, doc *yaml.Node, offset int) {
-	c := docChecker{file: name, offset: offset}
+	c := docChecker{file: name, offset: offset, memo: d.anchorSizes}
 	expanded := c.visit(doc, 0)
+	d.anchorSizes = c.memo
 	if c.fail == nil && expanded-c.nodes > MaxAliasExpansion {
 		c.fail = &Diagnostic{File: name, Line: doc.Line, Column: doc.Column,
 			Message: fmt.Sprintf("YAML aliases expand the document to more than %d nodes", MaxAliasExpansion),

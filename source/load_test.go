@@ -543,6 +543,24 @@ func TestAliasLimits(t *testing.T) {
 	}
 }
 
+func TestAliasBombAcrossDocuments(t *testing.T) {
+	// yaml.v3 resolves aliases to anchors of earlier documents in the same
+	// stream. The first document expands to 100,000 nodes, within the
+	// limit; the second refers to it 100 times.
+	first := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n" +
+		"a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n" +
+		"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n" +
+		"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+	second := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second\ndata:\n" + strings.Repeat("- *e\n", 100)
+	d := decodeStream("cross.yaml", []byte(first+"---\n"+second), "file", false)
+	if len(d.objects) != 1 || d.objects[0].Name != "first" {
+		t.Errorf("objects = %d, want only the first document", len(d.objects))
+	}
+	if len(d.errors) != 1 || !strings.Contains(d.errors[0].Message, "YAML aliases expand the document") {
+		t.Errorf("errors = %q, want the second document rejected", diagnosticTexts(d.errors))
+	}
+}
+
 func TestAliasBombLoadsAsOneError(t *testing.T) {
 	dir := t.TempDir()
 	doc := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\n" +
