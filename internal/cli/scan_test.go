@@ -426,3 +426,78 @@ func TestStartProgressStops(t *testing.T) {
 		t.Errorf("progress wrote %q before its delay", buf.String())
 	}
 }
+
+// TestScanExampleGolden scans the example shipped in examples/shop, the
+// scan the README shows, and compares the JSON report with a golden file.
+func TestScanExampleGolden(t *testing.T) {
+	fixClock(t, "2026-03-01")
+	golden := filepath.Join("testdata", "scan", "shop.golden.json")
+	golden, err := filepath.Abs(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(filepath.Join("..", ".."))
+
+	out, errOut, code := run(t, "scan", "examples/shop", "--config", "examples/shop/.kubethreat.yaml", "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit code %d; stderr:\n%s", code, errOut)
+	}
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v; run go test ./internal/cli -run TestScanExampleGolden -update to create it", err)
+	}
+	if out != string(want) {
+		t.Errorf("the report differs from %s; run go test ./internal/cli -run TestScanExampleGolden -update and review the diff.\ngot:\n%s", golden, out)
+	}
+}
+
+// TestScanExampleFindings checks the deliberate problems and accepted
+// risks that examples/shop/README.md lists, independently of the golden
+// file.
+func TestScanExampleFindings(t *testing.T) {
+	fixClock(t, "2026-03-01")
+	t.Chdir(filepath.Join("..", ".."))
+	doc, _ := scanJSON(t, ExitOK, "examples/shop", "--config", "examples/shop/.kubethreat.yaml")
+
+	tests := []struct {
+		check, name, want string
+	}{
+		{"pod-privileged", "log-agent", "fail"},
+		{"image-registry-not-allowed", "log-agent", "fail"},
+		{"secrets-env-credentials", "orders-api", "fail"},
+		{"image-mutable-tag", "orders-api", "fail"},
+		{"secrets-configmap-credentials", "orders-config", "fail"},
+		{"rbac-secrets-read", "secret-reader", "fail"},
+		{"image-no-digest", "orders-api", "suppressed"},
+		{"hostpath-sensitive", "log-agent", "suppressed"},
+	}
+	for _, tc := range tests {
+		got := findingStatus(doc, tc.check, tc.name)
+		if len(got) == 0 || !allEqual(got, tc.want) {
+			t.Errorf("%s on %s: statuses %v, want %s", tc.check, tc.name, got, tc.want)
+		}
+	}
+	for _, f := range doc.Findings {
+		if f.Object.Name == "storefront" && f.Status == "fail" {
+			t.Errorf("the hardened storefront fails %s: %s", f.Check, f.Message)
+		}
+	}
+	if len(doc.Suppressions) != 0 {
+		t.Errorf("suppression notes = %+v, want none: every suppression in the example is used and current", doc.Suppressions)
+	}
+}
+
+func allEqual(values []string, want string) bool {
+	for _, v := range values {
+		if v != want {
+			return false
+		}
+	}
+	return true
+}
