@@ -80,13 +80,13 @@ type MitigationStatus struct {
 // Detection is one enabled rule or attested detection mapped to a
 // technique.
 type Detection struct {
-	Rule     string      `json:"rule"`
-	Format   string      `json:"format"` // rule format, or "attestation"
-	Location string      `json:"location"`
-	How      detect.How  `json:"how"` // empty for an attestation
-	Via      string      `json:"via,omitempty"`
-	Note     string      `json:"note,omitempty"`
-	Attested *Attester `json:"attested,omitempty"`
+	Rule     string     `json:"rule"`
+	Format   string     `json:"format"` // rule format, or "attestation"
+	Location string     `json:"location"`
+	How      detect.How `json:"how"` // empty for an attestation
+	Via      string     `json:"via,omitempty"`
+	Note     string     `json:"note,omitempty"`
+	Attested *Attester  `json:"attested,omitempty"`
 }
 
 // Attester names who attested a detection and when.

@@ -183,11 +183,11 @@ func TestMitigationStates(t *testing.T) {
 		return MitigationStatus{}
 	}
 	tests := []struct{ tech, mit, want string }{
-		{"MS-TA9018", "MS-M9013", MitigationPartial},  // passes on 2 objects, fails on 1
-		{"MS-TA9006", "MS-M9003", MitigationPartial},  // rbac-pod-exec fails, rbac-secrets-read passes
-		{"MS-TA9006", "MS-M9010", MitigationPartial},  // attested in place, but its check fails
-		{"MS-TA9016", "MS-M9025", MitigationMissing},  // planned only
-		{"MS-TA9001", "MS-M9001", MitigationUnknown},  // no check, no attestation
+		{"MS-TA9018", "MS-M9013", MitigationPartial}, // passes on 2 objects, fails on 1
+		{"MS-TA9006", "MS-M9003", MitigationPartial}, // rbac-pod-exec fails, rbac-secrets-read passes
+		{"MS-TA9006", "MS-M9010", MitigationPartial}, // attested in place, but its check fails
+		{"MS-TA9016", "MS-M9025", MitigationMissing}, // planned only
+		{"MS-TA9001", "MS-M9001", MitigationUnknown}, // no check, no attestation
 		{"MS-TA9018", "MS-M9005.003", MitigationUnknown},
 	}
 	for _, tt := range tests {
