@@ -252,7 +252,7 @@ func sortedDiagnostics(ds []Diagnostic) []Diagnostic {
 func diagnosticText(d Diagnostic) string {
 	var b strings.Builder
 	if d.File != "" {
-		b.WriteString(locationText(source.Location{File: d.File, Line: d.Line, Column: d.Column}))
+		b.WriteString(locationText(sourceLocation(d)))
 		b.WriteString(": ")
 	}
 	b.WriteString(oneLine(d.Message))
@@ -260,6 +260,10 @@ func diagnosticText(d Diagnostic) string {
 		b.WriteString("; " + oneLine(d.Hint))
 	}
 	return b.String()
+}
+
+func sourceLocation(d Diagnostic) source.Location {
+	return source.Location{File: d.File, Line: d.Line, Column: d.Column}
 }
 
 // sortedSuppressionNotes returns the notes by source, check, match and
