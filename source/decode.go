@@ -47,7 +47,7 @@ var testDefinitionGroups = map[string]bool{
 	"test.gatekeeper.sh":  true,
 }
 
-// decoded is what decoding one stream produced.
+// decoded is the result of decoding one stream or rendering one input.
 type decoded struct {
 	objects   []*Object
 	skipped   int
@@ -88,8 +88,8 @@ func isJSONName(name string) bool {
 
 // decodeStream decodes a YAML stream, a JSON value or a sequence of JSON
 // values. name is the file recorded in locations; origin is recorded in
-// each object. jsonName tells that the file is named *.json, so that a JSON
-// syntax error is reported as such instead of retrying the data as YAML.
+// each object. jsonName is true for a file named *.json, whose JSON syntax
+// errors are reported as such instead of retrying the data as YAML.
 func decodeStream(name string, data []byte, origin string, jsonName bool) *decoded {
 	d := &decoded{}
 	if looksLikeJSON(data) {
@@ -233,8 +233,8 @@ func blankOrComment(line []byte) bool {
 	return len(t) == 0 || t[0] == '#'
 }
 
-// decodeChunk decodes the documents of one chunk whose first line is line
-// lines into the stream.
+// decodeChunk decodes the documents of one chunk. line is the number of
+// lines before the chunk in its stream.
 func (d *decoded) decodeChunk(name, origin string, data []byte, line int) {
 	defer func() {
 		if p := recover(); p != nil {

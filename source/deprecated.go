@@ -70,39 +70,39 @@ func init() {
 			}
 		}
 	}
-	one := func(v string) []string { return []string{v} }
+	only := func(v string) []string { return []string{v} }
 
-	add("apps/v1", one("extensions/v1beta1"), "Deployment", "DaemonSet", "ReplicaSet")
-	add("networking.k8s.io/v1", one("extensions/v1beta1"), "Ingress", "NetworkPolicy")
-	add("policy/v1beta1", one("extensions/v1beta1"), "PodSecurityPolicy")
+	add("apps/v1", only("extensions/v1beta1"), "Deployment", "DaemonSet", "ReplicaSet")
+	add("networking.k8s.io/v1", only("extensions/v1beta1"), "Ingress", "NetworkPolicy")
+	add("policy/v1beta1", only("extensions/v1beta1"), "PodSecurityPolicy")
 	add("apps/v1", []string{"apps/v1beta1", "apps/v1beta2"},
 		"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ControllerRevision")
 	add("batch/v1", []string{"batch/v1beta1", "batch/v2alpha1"}, "CronJob")
-	add("policy/v1", one("policy/v1beta1"), "PodDisruptionBudget")
+	add("policy/v1", only("policy/v1beta1"), "PodDisruptionBudget")
 	// PodSecurityPolicy was removed in 1.25; Pod Security admission took
 	// its place, which is not an API object.
-	add("", one("policy/v1beta1"), "PodSecurityPolicy")
-	add("networking.k8s.io/v1", one("networking.k8s.io/v1beta1"), "Ingress", "IngressClass")
+	add("", only("policy/v1beta1"), "PodSecurityPolicy")
+	add("networking.k8s.io/v1", only("networking.k8s.io/v1beta1"), "Ingress", "IngressClass")
 	add("rbac.authorization.k8s.io/v1", []string{"rbac.authorization.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1alpha1"},
 		"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
-	add("admissionregistration.k8s.io/v1", one("admissionregistration.k8s.io/v1beta1"),
+	add("admissionregistration.k8s.io/v1", only("admissionregistration.k8s.io/v1beta1"),
 		"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
 		"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")
-	add("admissionregistration.k8s.io/v1", one("admissionregistration.k8s.io/v1alpha1"),
+	add("admissionregistration.k8s.io/v1", only("admissionregistration.k8s.io/v1alpha1"),
 		"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")
-	add("apiextensions.k8s.io/v1", one("apiextensions.k8s.io/v1beta1"), "CustomResourceDefinition")
-	add("apiregistration.k8s.io/v1", one("apiregistration.k8s.io/v1beta1"), "APIService")
-	add("authentication.k8s.io/v1", one("authentication.k8s.io/v1beta1"), "TokenReview")
-	add("authorization.k8s.io/v1", one("authorization.k8s.io/v1beta1"),
+	add("apiextensions.k8s.io/v1", only("apiextensions.k8s.io/v1beta1"), "CustomResourceDefinition")
+	add("apiregistration.k8s.io/v1", only("apiregistration.k8s.io/v1beta1"), "APIService")
+	add("authentication.k8s.io/v1", only("authentication.k8s.io/v1beta1"), "TokenReview")
+	add("authorization.k8s.io/v1", only("authorization.k8s.io/v1beta1"),
 		"SubjectAccessReview", "LocalSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview")
-	add("certificates.k8s.io/v1", one("certificates.k8s.io/v1beta1"), "CertificateSigningRequest")
-	add("coordination.k8s.io/v1", one("coordination.k8s.io/v1beta1"), "Lease")
+	add("certificates.k8s.io/v1", only("certificates.k8s.io/v1beta1"), "CertificateSigningRequest")
+	add("coordination.k8s.io/v1", only("coordination.k8s.io/v1beta1"), "Lease")
 	add("autoscaling/v2", []string{"autoscaling/v2beta1", "autoscaling/v2beta2"}, "HorizontalPodAutoscaler")
-	add("discovery.k8s.io/v1", one("discovery.k8s.io/v1beta1"), "EndpointSlice")
-	add("events.k8s.io/v1", one("events.k8s.io/v1beta1"), "Event")
-	add("node.k8s.io/v1", one("node.k8s.io/v1beta1"), "RuntimeClass")
+	add("discovery.k8s.io/v1", only("discovery.k8s.io/v1beta1"), "EndpointSlice")
+	add("events.k8s.io/v1", only("events.k8s.io/v1beta1"), "Event")
+	add("node.k8s.io/v1", only("node.k8s.io/v1beta1"), "RuntimeClass")
 	add("scheduling.k8s.io/v1", []string{"scheduling.k8s.io/v1beta1", "scheduling.k8s.io/v1alpha1"}, "PriorityClass")
-	add("storage.k8s.io/v1", one("storage.k8s.io/v1beta1"),
+	add("storage.k8s.io/v1", only("storage.k8s.io/v1beta1"),
 		"CSIDriver", "CSINode", "StorageClass", "VolumeAttachment", "CSIStorageCapacity")
 	add("flowcontrol.apiserver.k8s.io/v1", []string{
 		"flowcontrol.apiserver.k8s.io/v1beta1", "flowcontrol.apiserver.k8s.io/v1beta2", "flowcontrol.apiserver.k8s.io/v1beta3",

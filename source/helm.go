@@ -92,7 +92,7 @@ func (l *loader) renderChart(ctx context.Context, dir string) *decoded {
 	rendered, err := eng.RenderWithContext(ctx, ch, top)
 	if err != nil {
 		// The engine stops at the first failing template. Rendering one
-		// template at a time tells which ones fail and keeps the others.
+		// template at a time finds the failing ones and keeps the others.
 		rendered = renderEachTemplate(ctx, ch, top, dir, d)
 	}
 	for _, key := range sortedKeys(rendered) {
@@ -109,10 +109,9 @@ func (l *loader) renderChart(ctx context.Context, dir string) *decoded {
 }
 
 // addRendered decodes the output of a Helm template or the build output
-// of a Kustomize resource. file is the source file on disk; the line
-// numbers of the objects count from the start of the rendered text, not of
-// that file, because a template's lines do not map one to one to its
-// output.
+// of a Kustomize resource. file is the source file on disk.
+// NOTE: line numbers count from the start of the rendered text, not of
+// file, because a template's lines do not map one to one to its output.
 func (d *decoded) addRendered(file, template, text, origin, producer string) {
 	sub := decodeStream(file, []byte(text), origin, false)
 	for _, o := range sub.objects {
@@ -147,6 +146,8 @@ func originTitle(origin string) string {
 // "mychart/charts/sub/templates/a.yaml" to its file under the chart
 // folder. The first element is the chart's name, which need not be the
 // folder's name.
+// NOTE: a subchart packed as a .tgz archive, or one whose folder name
+// differs from its chart name or alias, maps to a path that does not exist.
 func templateFile(dir, key string) string {
 	_, rest, ok := strings.Cut(key, "/")
 	if !ok {
@@ -237,7 +238,7 @@ func renderEachTemplate(ctx context.Context, root *chartv2.Chart, top common.Val
 }
 
 // deepCopyValues copies nested maps and slices of a values tree, so that
-// one chart's processing cannot change the values another chart sees.
+// processing one chart cannot change the values of another.
 func deepCopyValues(v map[string]any) map[string]any {
 	out := make(map[string]any, len(v))
 	for k, val := range v {

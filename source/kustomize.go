@@ -14,7 +14,7 @@ import (
 )
 
 // originAnnotation is the annotation in which kustomize records the file a
-// resource came from when a kustomization asks for
+// resource came from when a kustomization sets
 // "buildMetadata: [originAnnotations]".
 const originAnnotation = "config.kubernetes.io/origin"
 
@@ -89,7 +89,7 @@ func buildKustomization(dir string) *decoded {
 }
 
 // originFS is the disk file system with one change: the root
-// kustomization asks for origin annotations, and a root Component is read
+// kustomization requests origin annotations, and a root Component is read
 // as a Kustomization so that it can be built on its own.
 type originFS struct {
 	filesys.FileSystem

@@ -49,7 +49,7 @@ type LoadOptions struct {
 	Workers int
 }
 
-// LoadResult is what Load read.
+// LoadResult is the objects and diagnostics of one Load call.
 type LoadResult struct {
 	// Objects are in input order: paths in the order given, files of a
 	// folder in lexical order, documents in file order.
@@ -236,6 +236,7 @@ func (l *loader) run(ctx context.Context, jobs []job) []*decoded {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, len(jobs))
+
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range workers {
@@ -255,6 +256,7 @@ func (l *loader) run(ctx context.Context, jobs []job) []*decoded {
 	}
 	close(next)
 	wg.Wait()
+
 	for i, r := range results {
 		if r == nil {
 			results[i] = &decoded{}

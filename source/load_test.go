@@ -117,10 +117,10 @@ func TestLoadOrderIsDeterministic(t *testing.T) {
 		}
 		return out
 	}
-	one := refs(1)
+	sequential := refs(1)
 	for _, workers := range []int{2, 8} {
-		if got := refs(workers); !slices.Equal(got, one) {
-			t.Errorf("order with %d workers differs from 1 worker:\n%q\n%q", workers, got, one)
+		if got := refs(workers); !slices.Equal(got, sequential) {
+			t.Errorf("order with %d workers differs from 1 worker:\n%q\n%q", workers, got, sequential)
 		}
 	}
 
