@@ -313,3 +313,13 @@ func TestEvidenceUnchanged(t *testing.T) {
 		})
 	}
 }
+func TestFormatsAllRegistered(t *testing.T) {
+	want := []string{"table", "json", "sarif", "junit", "markdown", "csv"}
+	got := Formats()
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Formats() = %v, want %v", got, want)
+	}
+	if _, ok := Lookup("html"); ok {
+		t.Errorf(`Lookup("html") found a writer, want none`)
+	}
+}
