@@ -177,7 +177,7 @@ func Build(m *matrix.Matrix) *Bundle {
 	)
 
 	mx := Matrix{Common: common("x-mitre-matrix", KillChainName), Name: "Threat Matrix for Kubernetes",
-		Description: "The Threat Matrix for Kubernetes " + m.Version + ": the tactics and techniques attackers use against Kubernetes clusters, with mitigations.",
+		Description:        "The Threat Matrix for Kubernetes " + m.Version + ": the tactics and techniques attackers use against Kubernetes clusters, with mitigations.",
 		ExternalReferences: []ExternalReference{{SourceName: SourceName, ExternalID: KillChainName, URL: SiteBase}},
 		Domains:            domains, Version: objectVersion}
 	for _, t := range m.Tactics {
