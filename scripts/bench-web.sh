@@ -53,13 +53,13 @@ free_port() {
 	return 1
 }
 
-# wait_for waits until a URL answers, for up to 10 seconds.
+# wait_for waits up to 10 seconds for a URL to respond.
 wait_for() {
 	for _ in $(seq 1 100); do
 		if curl -fs -o /dev/null "$1"; then return 0; fi
 		sleep 0.1
 	done
-	echo "bench-web: $1 did not answer" >&2
+	echo "bench-web: $1 did not respond within 10 seconds" >&2
 	return 1
 }
 

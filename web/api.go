@@ -435,8 +435,8 @@ func (s *Site) handleAPIMitigation(w http.ResponseWriter, r *http.Request) error
 }
 
 // handleAPIAttack serves an ATT&CK technique or mitigation ID. A
-// sub-technique that no matrix technique maps to directly is answered with
-// its parent's mapping, and matched_via names the parent.
+// sub-technique that no matrix technique maps to directly gets its parent's
+// mapping, and matched_via names the parent.
 func (s *Site) handleAPIAttack(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if s.serveAPIDoc(w, r, apiPrefix+"/attack/"+id, apiPrefix+"/attack/"+strings.ToUpper(id)) {

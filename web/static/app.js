@@ -268,7 +268,10 @@
 
     function rowEnd(row, fromEnd) {
       var cellsInRow = Array.prototype.slice.call(rows[row].cells).filter(usable);
-      return cellsInRow.length ? cellsInRow[fromEnd ? cellsInRow.length - 1 : 0] : null;
+      if (cellsInRow.length === 0) {
+        return null;
+      }
+      return fromEnd ? cellsInRow[cellsInRow.length - 1] : cellsInRow[0];
     }
 
     table.addEventListener("keydown", function (event) {
