@@ -99,7 +99,17 @@ type mark struct {
 	pointers []*yaml.Node
 }
 
-func (b *builder) mark() mark { return mark{b.nodes, b.pointers} }
+func (b *builder) mark() mark {
+	// Starting the blocks now lets rewind tell that no new block was
+	// started since.
+	if len(b.nodes) == 0 {
+		b.nodes = make([]yaml.Node, nodeBlock)
+	}
+	if len(b.pointers) == 0 {
+		b.pointers = make([]*yaml.Node, pointerBlock)
+	}
+	return mark{b.nodes, b.pointers}
+}
 
 // rewind returns the nodes and pointers used since m, unless a new block was
 // started since, in which case they are left to the garbage collector with

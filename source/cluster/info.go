@@ -69,7 +69,7 @@ func apiserverPlugins(objects []*source.Object) (plugins []string, found bool) {
 		}
 		for _, c := range o.Get("spec.containers").Items() {
 			args := append(c.Field("command").Strings(), c.Field("args").Strings()...)
-			if len(args) == 0 || !slices.ContainsFunc(args[:1], isAPIServerBinary) && !slices.ContainsFunc(args, isAPIServerBinary) {
+			if !slices.ContainsFunc(args, isAPIServerBinary) {
 				continue
 			}
 			return flagList(args, "enable-admission-plugins"), true

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -49,20 +50,20 @@ func (r *reader) readKubelets(ctx context.Context) {
 
 	configs := make([]*source.Object, len(nodes))
 	failures := make([]string, len(nodes))
-	forbidden := false
+	var forbidden atomic.Bool
 	r.parallel(len(nodes), func(i int) {
 		o, err := r.kubeletConfig(ctx, nodes[i].Name)
 		switch {
 		case err == nil:
 			configs[i] = o
 		case isForbidden(err):
-			forbidden = true
+			forbidden.Store(true)
 			failures[i] = nodes[i].Name
 		default:
 			failures[i] = fmt.Sprintf("node %s: %v", nodes[i].Name, err)
 		}
 	})
-	r.fileKubelets(configs, failures, forbidden)
+	r.fileKubelets(configs, failures, forbidden.Load())
 }
 
 func (r *reader) fileKubelets(configs []*source.Object, failures []string, forbidden bool) {
