@@ -1,6 +1,6 @@
-// Package hostpath holds the checks of hostPath volumes: whether a
-// container can write to the node's file system, and whether a mounted path
-// exposes the container runtime socket, static pod manifests, container
+// Package hostpath holds the checks of hostPath volumes. They report
+// containers that can write to the node's file system, and mounted paths
+// that expose the container runtime socket, static pod manifests, container
 // logs, cloud credentials or other files that hand over the node.
 //
 // A volume counts as writable when at least one container mounts it without

@@ -166,8 +166,8 @@ func (e exposure) mountedBy() string {
 	return strings.Join(parts, ", ")
 }
 
-// failExposures reports each group of mounts that sees a host path
-// exposing one of the targets, whatever the mount mode.
+// failExposures reports each group of mounts whose host path exposes one
+// of the targets, whatever the mount mode.
 func failExposures(o *source.Object, ps check.PodSpec, t *podcheck.Tally, targets []target, fix string) {
 	for _, vol := range hostPathVolumes(ps) {
 		for _, e := range vol.exposures() {

@@ -9,8 +9,8 @@ import (
 // when the mounted host path is the target or one of its parent folders,
 // or, for a target with Subtree set, any path inside it. A "*" element
 // matches any one folder name, as in /home/*/.aws. A target with Anywhere
-// set is a folder name, such as .aws, that counts in any folder; only
-// paths that are or are inside it expose it.
+// set is a folder name, such as .aws, that counts in any folder. Only
+// paths that are that folder or inside it expose it.
 type target struct {
 	Path     string
 	Subtree  bool
@@ -86,9 +86,9 @@ func describe(t target, how string) string {
 	return how + " " + t.Path + " (" + t.What + ")"
 }
 
-// runtimeSockets are the API sockets of container runtimes. Whoever can
-// connect to one can start a privileged container on the node. A read-only
-// mount does not prevent connecting to a socket.
+// runtimeSockets are the API sockets of container runtimes. A process that
+// can connect to one can start a privileged container on the node, and a
+// read-only mount does not prevent connecting to a socket.
 var runtimeSockets = []target{
 	{Path: "/var/run/docker.sock", What: "the Docker socket"},
 	{Path: "/run/docker.sock", What: "the Docker socket"},
@@ -114,7 +114,8 @@ var staticPodFolders = []target{
 	{Path: "/var/lib/rancher/rke2/agent/pod-manifests", Subtree: true, What: "the RKE2 static pod folder"},
 }
 
-// containerLogFolders are where the kubelet and Docker keep container logs.
+// containerLogFolders are the folders in which the kubelet and Docker keep
+// container logs.
 var containerLogFolders = []target{
 	{Path: "/var/log/pods", Subtree: true, What: "the kubelet's container log folder"},
 	{Path: "/var/log/containers", Subtree: true, What: "the container log links"},

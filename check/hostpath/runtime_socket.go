@@ -36,8 +36,8 @@ func init() {
 // failSocketExposures reports mounts that reach a runtime socket from
 // containers that may connect to it. A container with an explicit non-zero
 // user and group and no supplemental groups cannot open the socket, so a
-// monitoring agent such as node-exporter that mounts / read-only as nobody
-// is left to hostpath-sensitive.
+// monitoring agent such as node-exporter that mounts / read-only as user
+// 65534 is left to hostpath-sensitive.
 //
 // NOTE: the socket's group differs between hosts, such as docker with a
 // distribution-chosen GID; a runAsGroup that happens to equal it is missed.

@@ -49,8 +49,8 @@ func checkRegistryNotAllowed(c *check.Context, o *source.Object, r *check.Report
 }
 
 // allowed reports whether an image's name starts with one of the allowed
-// prefixes. A prefix ending in "/" matches names that start with it; any
-// other prefix matches the name itself or names under it, so that
+// prefixes. A prefix ending in "/" matches names that start with it. Any
+// other prefix matches the name itself or names under it, so
 // "ghcr.io/acme" allows ghcr.io/acme/app but not ghcr.io/acmecorp/app. A
 // registry written as "*.example.com" allows every subdomain of
 // example.com. Prefixes are normalized like image names, so "docker.io",

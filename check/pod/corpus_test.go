@@ -71,7 +71,7 @@ func TestBadPodsCorpus(t *testing.T) {
 		"hostipc":            {"pod-host-ipc"},
 		"nothing-allowed":    nil,
 	}
-	// Files that set more than their category says. The hostIPC DaemonSet
+	// Files that set more than their category names. The hostIPC DaemonSet
 	// also sets hostNetwork and hostPID in the upstream corpus.
 	extra := map[string][]string{
 		filepath.Join("hostipc", "deamonset", "hostipc-revshell-deamonset.yaml"): {"pod-host-network", "pod-host-pid"},

@@ -5,7 +5,7 @@
 // level it breaks.
 //
 // Container settings override pod settings for runAsUser, runAsNonRoot,
-// seccompProfile, appArmorProfile and seLinuxOptions; the checks read the
+// seccompProfile, appArmorProfile and seLinuxOptions, so the checks read the
 // effective value of each container, init container and ephemeral
 // container.
 package pod
