@@ -87,8 +87,8 @@ type ObjectRef struct {
 	Name       string `json:"name"`
 }
 
-// Location is the position a finding's object or field was read from: a file position,
-// a cluster, or neither.
+// Location is the place a finding's object or field was read from: a file
+// position, a cluster, or neither.
 type Location struct {
 	File    string `json:"file,omitempty"`
 	Line    int    `json:"line,omitempty"`

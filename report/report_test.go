@@ -16,9 +16,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// secretEvidence looks like an AWS access key ID: "AKIA" and 16 more
-// characters. Writers must print it exactly as the check gave it.
-const secretEvidence = "AKIAABCDEFGHIJKLMNOP"
+// secretEvidence is evidence as checks write it for an AWS access key ID:
+// the first characters, an ellipsis and the length, never the key itself.
+// Writers must print it exactly as the check gave it.
+const secretEvidence = "AKIA…(20 chars)"
 
 // testChecks are synthetic checks with every severity. They are not
 // registered, so the test does not depend on the real check set.
