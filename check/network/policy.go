@@ -171,8 +171,15 @@ func namespaceRef(inv *check.Inventory, namespace string, first workload) (sourc
 }
 
 // listWorkloads joins workload descriptions for a message, such as
-// `Deployment "api", Pod "debug"`.
-func listWorkloads(items []string) string {
+// `Deployment "api", Pod "debug"`. A workload that appears twice in the
+// input, for example in two alternative manifests, is listed once.
+func listWorkloads(all []string) string {
+	var items []string
+	for _, item := range all {
+		if !slices.Contains(items, item) {
+			items = append(items, item)
+		}
+	}
 	const max = 10
 	if len(items) <= max {
 		return strings.Join(items, ", ")

@@ -131,21 +131,17 @@ func scopeOf(role *source.Object, bindings []*source.Object) string {
 	return fmt.Sprintf("in namespaces %q", namespaces)
 }
 
-// subjectList names up to three subjects of the bindings, such as
+// subjectList names up to three distinct subjects of the bindings, such as
 // `ServiceAccount "ci/deployer" (ClusterRoleBinding "deployer")`.
 func subjectList(bindings []*source.Object) string {
 	var names []string
-	total := 0
 	for _, b := range bindings {
 		for _, s := range b.Root().Field("subjects").Items() {
-			total++
-			if len(names) < 3 {
-				names = append(names, fmt.Sprintf("%s (%s)", subjectName(s, b), b.Ref))
-			}
+			names = appendNew(names, fmt.Sprintf("%s (%s)", subjectName(s, b), b.Ref))
 		}
 	}
-	if total > len(names) {
-		names = append(names, fmt.Sprintf("and %d more", total-len(names)))
+	if len(names) > 3 {
+		return strings.Join(names[:3], ", ") + fmt.Sprintf(" and %d more", len(names)-3)
 	}
 	return strings.Join(names, ", ")
 }
