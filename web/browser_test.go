@@ -123,6 +123,7 @@ func TestBrowserJourney(t *testing.T) {
 	})
 	t.Run("ID toggle", func(t *testing.T) { checkIDToggle(t, ctx, ts.URL) })
 	t.Run("themes", func(t *testing.T) { checkThemes(t, ctx, ts.URL) })
+	t.Run("without JavaScript", func(t *testing.T) { checkWithoutScript(t, ctx, ts.URL) })
 
 	events.mu.Lock()
 	defer events.mu.Unlock()
@@ -324,6 +325,9 @@ func checkIDToggle(t *testing.T, ctx context.Context, base string) {
 	if !evaluate[bool](t, ctx, showIDs) {
 		t.Error("IDs are hidden after the toggle")
 	}
+	if pressed := evaluate[string](t, ctx, `document.getElementById("toggle-ids").getAttribute("aria-pressed")`); pressed != "true" {
+		t.Errorf("aria-pressed = %q after the toggle, want true", pressed)
+	}
 	navigate(t, ctx, base+"/")
 	if !evaluate[bool](t, ctx, showIDs) {
 		t.Error("the ID toggle was not remembered across page loads")
@@ -404,4 +408,33 @@ func checkThemes(t *testing.T, ctx context.Context, base string) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshots in %s", dir)
+}
+
+// checkWithoutScript turns off the page's scripts and uses the ID toggle
+// and a filter link, which must work as plain links.
+func checkWithoutScript(t *testing.T, ctx context.Context, base string) {
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatalf("disabling scripts: %v", err)
+	}
+	defer func() {
+		chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false})
+	}()
+
+	navigate(t, ctx, base+"/")
+	if evaluate[bool](t, ctx, `document.documentElement.classList.contains("js")`) {
+		t.Fatal("app.js ran although scripts are disabled")
+	}
+	clickAndWait(t, ctx, "#toggle-ids")
+	if loc := location(t, ctx); loc != base+"/?ids=1" {
+		t.Errorf("the ID toggle led to %s, want /?ids=1", loc)
+	}
+	if !evaluate[bool](t, ctx, `document.getElementById("matrix").classList.contains("show-ids")`) {
+		t.Error("the server did not render the IDs")
+	}
+
+	navigate(t, ctx, base+"/tactics/persistence")
+	clickAndWait(t, ctx, `a[href="/?tactic=persistence"]`)
+	if n := evaluate[int](t, ctx, `document.querySelectorAll("#matrix thead th").length`); n != 1 {
+		t.Errorf("the tactic filter shows %d columns, want 1", n)
+	}
 }

@@ -203,11 +203,21 @@
     }
 
     if (toggle) {
+      // Without the script the toggle is a link to the other view; with
+      // it, the toggle is a button that keeps its state.
+      toggle.setAttribute("role", "button");
+      toggle.setAttribute("aria-pressed", table.classList.contains("show-ids") ? "true" : "false");
       toggle.addEventListener("click", function (event) {
         event.preventDefault();
         var on = !table.classList.contains("show-ids");
         storeShowIDs(on);
         setShowIDs(on);
+      });
+      toggle.addEventListener("keydown", function (event) {
+        if (event.key === " ") {
+          event.preventDefault();
+          toggle.click();
+        }
       });
       var params = new URLSearchParams(window.location.search);
       if (params.has("ids")) {
