@@ -150,7 +150,7 @@ type matrixCell struct {
 
 // matrixView builds the matrix for a filter. Tactic filtering removes the
 // other columns; the other filters keep every cell and mark which match.
-func (s *Site) matrixView(f matrixFilter) (matrixView, error) {
+func (s *Site) matrixView(f matrixFilter) matrixView {
 	v := matrixView{
 		Filter:      f,
 		Tactics:     s.m.Tactics,
@@ -203,7 +203,7 @@ func (s *Site) matrixView(f matrixFilter) (matrixView, error) {
 			v.Rows[r][c] = cell
 		}
 	}
-	return v, nil
+	return v
 }
 
 // cellMatcher returns the test that a technique must pass to be
@@ -310,9 +310,5 @@ func (s *Site) handleMatrix(w http.ResponseWriter, r *http.Request) error {
 		s.pages[matrixPath(f.ShowIDs)].ServeHTTP(w, r)
 		return nil
 	}
-	v, err := s.matrixView(f)
-	if err != nil {
-		return err
-	}
-	return s.renderTo(w, r, http.StatusOK, "matrix", s.matrixPage(v))
+	return s.renderTo(w, r, http.StatusOK, "matrix", s.matrixPage(s.matrixView(f)))
 }

@@ -19,29 +19,58 @@ const maxQueryLength = 200
 func (s *Site) prerenderPages() error {
 	s.pages = map[string]*resource{}
 	s.retiredTo = map[string]*resource{}
-	add := func(path, tmpl string, p page) error {
-		body, err := s.render(tmpl, p)
-		if err != nil {
+	for _, step := range []func() error{s.prerenderMatrix, s.prerenderEntities, s.prerenderRetired, s.prerenderIndexes} {
+		if err := step(); err != nil {
 			return err
 		}
-		s.pages[path] = newResource("text/html; charset=utf-8", cacheRevalidate, body)
-		return nil
 	}
+	return nil
+}
 
+// addPage renders a page and stores it under its URL path.
+func (s *Site) addPage(path, tmpl string, p page) error {
+	body, err := s.render(tmpl, p)
+	if err != nil {
+		return err
+	}
+	s.pages[path] = newResource("text/html; charset=utf-8", cacheRevalidate, body)
+	return nil
+}
+
+// prerenderMatrix renders the matrix without filters, with and without IDs.
+func (s *Site) prerenderMatrix() error {
 	for _, ids := range []bool{false, true} {
-		view, err := s.matrixView(matrixFilter{ShowIDs: ids})
-		if err != nil {
-			return err
-		}
-		if err := add(matrixPath(ids), "matrix", s.matrixPage(view)); err != nil {
+		v := s.matrixView(matrixFilter{ShowIDs: ids})
+		if err := s.addPage(matrixPath(ids), "matrix", s.matrixPage(v)); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// prerenderEntities renders every technique, mitigation and tactic page.
+func (s *Site) prerenderEntities() error {
 	for _, t := range s.m.Techniques {
-		if err := add(techniqueURL(t.ID), "technique", s.techniquePage(t, nil)); err != nil {
+		if err := s.addPage(techniqueURL(t.ID), "technique", s.techniquePage(t, nil)); err != nil {
 			return err
 		}
 	}
+	for _, x := range s.m.Mitigations {
+		if err := s.addPage(mitigationURL(x.ID), "mitigation", s.mitigationPage(x)); err != nil {
+			return err
+		}
+	}
+	for _, t := range s.m.Tactics {
+		if err := s.addPage(tacticURL(t.Slug), "tactic", s.tacticPage(t)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prerenderRetired renders, for each retired ID, its successor's page with
+// the notice that explains the retirement.
+func (s *Site) prerenderRetired() error {
 	for i := range s.m.Retired {
 		rt := &s.m.Retired[i]
 		t, ok := s.m.Technique(rt.Successor)
@@ -54,18 +83,12 @@ func (s *Site) prerenderPages() error {
 		}
 		s.retiredTo[rt.ID] = newResource("text/html; charset=utf-8", cacheRevalidate, body)
 	}
-	for _, x := range s.m.Mitigations {
-		if err := add(mitigationURL(x.ID), "mitigation", s.mitigationPage(x)); err != nil {
-			return err
-		}
-	}
-	for _, t := range s.m.Tactics {
-		if err := add(tacticURL(t.Slug), "tactic", s.tacticPage(t)); err != nil {
-			return err
-		}
-	}
+	return nil
+}
 
-	static := []struct {
+// prerenderIndexes renders the list pages and the pages without an ID.
+func (s *Site) prerenderIndexes() error {
+	indexes := []struct {
 		path, tmpl string
 		p          page
 	}{
@@ -83,8 +106,8 @@ func (s *Site) prerenderPages() error {
 			Description: "Where the matrix comes from and how it is licensed."}},
 		{"/search", "search", page{Title: "Search", Section: "search", Data: searchView{}}},
 	}
-	for _, st := range static {
-		if err := add(st.path, st.tmpl, st.p); err != nil {
+	for _, ix := range indexes {
+		if err := s.addPage(ix.path, ix.tmpl, ix.p); err != nil {
 			return err
 		}
 	}
