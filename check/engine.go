@@ -40,9 +40,10 @@ type Result struct {
 }
 
 // Run evaluates the checks over the inventory. Object checks run in
-// parallel over the objects; inventory checks run once each. A check whose
-// needed resources are unreadable is reported not evaluated for the whole
-// inventory.
+// parallel over the objects; inventory checks run once each. An inventory
+// check whose needed resources are unreadable is not evaluated at all; an
+// object check is evaluated on what was read and reported not evaluated for
+// each unreadable resource.
 func Run(ctx context.Context, inv *Inventory, opts Options) (*Result, error) {
 	checks := opts.Checks
 	if checks == nil {
@@ -53,14 +54,27 @@ func Run(ctx context.Context, inv *Inventory, opts Options) (*Result, error) {
 
 	var objectChecks []*Check
 	for _, ch := range checks {
-		if reason := unreadable(ch, inv); reason != "" {
-			r := &Reporter{check: ch}
-			r.NotEvaluated(source.Ref{Kind: "Check", Name: ch.ID}, source.Location{}, reason)
-			res.add(r)
+		missing := unreadable(ch, inv)
+		if ch.Object != nil {
+			// An object check still evaluates the objects that were read;
+			// each resource it could not read is reported on its own, so
+			// that one unreadable kind does not hide the others' results.
+			objectChecks = append(objectChecks, ch)
+			if len(missing) > 0 {
+				r := &Reporter{check: ch}
+				for _, m := range missing {
+					r.NotEvaluated(source.Ref{Kind: "Check", Name: ch.ID}, source.Location{}, "cannot read "+m)
+				}
+				res.add(r)
+			}
 			continue
 		}
-		if ch.Object != nil {
-			objectChecks = append(objectChecks, ch)
+		if len(missing) > 0 {
+			// An inventory check relates objects to each other, so a
+			// missing kind makes its whole result unreliable.
+			r := &Reporter{check: ch}
+			r.NotEvaluated(source.Ref{Kind: "Check", Name: ch.ID}, source.Location{}, "cannot read "+strings.Join(missing, ", "))
+			res.add(r)
 			continue
 		}
 		r := &Reporter{check: ch, keepPasses: opts.KeepPasses}
@@ -77,17 +91,16 @@ func Run(ctx context.Context, inv *Inventory, opts Options) (*Result, error) {
 	return res, nil
 }
 
-func unreadable(ch *Check, inv *Inventory) string {
+// unreadable returns each resource the check needs that the inventory
+// could not read, with the reason.
+func unreadable(ch *Check, inv *Inventory) []string {
 	var missing []string
 	for _, need := range ch.Needs {
 		if reason, ok := inv.Unreadable[need]; ok {
 			missing = append(missing, need+" ("+reason+")")
 		}
 	}
-	if len(missing) == 0 {
-		return ""
-	}
-	return "cannot read " + strings.Join(missing, ", ")
+	return missing
 }
 
 func runObjectChecks(ctx context.Context, c *Context, inv *Inventory, checks []*Check, opts Options, res *Result) error {
