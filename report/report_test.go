@@ -60,6 +60,11 @@ func testChecks() []*check.Check {
 			Remediation: "Refer to the image by digest, or by a tag that is never moved.",
 			Techniques:  []string{"MS-TA9002"}, Mitigations: []string{"MS-M9005.003"},
 			Since: "0.2.0"},
+		{ID: "admission-exec-policy", Title: "No admission policy restricts exec", Severity: check.Low,
+			Rationale:   "Without an admission policy on pods/exec, anyone allowed to exec can run commands in any container.",
+			Remediation: "Add an enforcing admission policy on CONNECT to pods/exec.",
+			Techniques:  []string{"MS-TA9006"}, Mitigations: []string{"MS-M9010"},
+			Since: "0.3.0"},
 		{ID: "workload-no-limits", Title: "Container without resource limits", Severity: check.Info,
 			Rationale:   "A container without limits can use the node's CPU and memory for mining or to starve other pods.",
 			Remediation: "Set resources.limits.cpu and resources.limits.memory.",
@@ -131,6 +136,10 @@ func testScan(t *testing.T) *Scan {
 	limits := finding(byID["workload-no-limits"], check.Fail, api, at("deploy/api.yaml", 19, 9),
 		"spec.template.spec.containers[0].resources", `container "app" in Deployment "shop/api" sets no resource limits`)
 
+	noPolicy := finding(byID["admission-exec-policy"], check.Fail, source.Ref{Kind: "Cluster", Name: "scanned manifests"},
+		source.Location{}, "", "no admission policy in the input intercepts exec into pods; add one on CONNECT to pods/exec")
+	noPolicy.Evidence = "no policy"
+
 	tokenByAnnotation := finding(byID["pod-sa-token-automount"], check.Suppressed, debug, at("deploy/debug.yaml", 4, 3),
 		"spec.automountServiceAccountToken", `Pod "shop/debug" mounts its service account token`)
 	tokenByAnnotation.Suppression = &check.Suppression{Source: "annotation", Reason: "the debug pod lists pods through the API"}
@@ -152,7 +161,7 @@ func testScan(t *testing.T) *Scan {
 	oneObject.Reason = "spec.template is not a mapping"
 
 	res := &check.Result{
-		Findings: []check.Finding{privileged, agentPrivileged, hostPath, secret, clusterRead, latest, limits,
+		Findings: []check.Finding{privileged, agentPrivileged, hostPath, secret, clusterRead, latest, limits, noPolicy,
 			tokenByAnnotation, tokenByFile, notApplicable, wholeCheck, oneObject},
 		Stats: map[string]check.Stats{
 			"pod-privileged":             {Evaluated: 7, Failed: 2, Passed: 5, NotEvaluated: 1},
@@ -163,6 +172,7 @@ func testScan(t *testing.T) *Scan {
 			"pod-sa-token-automount":     {Evaluated: 6, Passed: 4, Suppressed: 2, NotApplicable: 1},
 			"image-latest-tag":           {Evaluated: 9, Failed: 1, Passed: 8},
 			"workload-no-limits":         {Evaluated: 8, Failed: 1, Passed: 7},
+			"admission-exec-policy":      {Evaluated: 1, Failed: 1},
 		},
 		Checks: checks,
 	}

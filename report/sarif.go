@@ -172,9 +172,10 @@ func writeSARIF(w io.Writer, s *Scan) error {
 		rules = append(rules, sarifRuleFor(m, c))
 	}
 
+	anchor := inputAnchor(s.Inputs)
 	results := []sarifResult{}
 	for _, f := range sortedFindings(s, check.Fail, check.Suppressed) {
-		results = append(results, sarifResultFor(f, ruleIndex[f.Check]))
+		results = append(results, sarifResultFor(f, ruleIndex[f.Check], anchor))
 	}
 
 	log := sarifLog{
@@ -362,13 +363,24 @@ func techniqueLine(m *matrix.Matrix, id string, markdown bool) string {
 	return line
 }
 
-func sarifResultFor(f *check.Finding, ruleIndex int) sarifResult {
+func sarifResultFor(f *check.Finding, ruleIndex int, anchor string) sarifResult {
+	loc := sarifLocationFor(f)
+	if loc.PhysicalLocation == nil && f.Location.Cluster == "" && !stdinNames[f.Location.File] && anchor != "" {
+		// A finding about the scanned manifests as a whole, such as a
+		// missing admission policy, has no file of its own. GitHub code
+		// scanning rejects a whole SARIF file when one result lacks a
+		// physical location, so such a finding points at the scanned path,
+		// without a region.
+		// NOTE: an upload of such a result to code scanning has not been
+		// tried, so how it shows an alert on a folder path is unverified.
+		loc.PhysicalLocation = &sarifPhysicalLocation{ArtifactLocation: artifactLocation(anchor)}
+	}
 	r := sarifResult{
 		RuleID:              f.Check,
 		RuleIndex:           ruleIndex,
 		Level:               sarifLevel(f.Severity),
 		Message:             sarifText{Text: f.Message},
-		Locations:           []sarifLocation{sarifLocationFor(f)},
+		Locations:           []sarifLocation{loc},
 		PartialFingerprints: map[string]string{fingerprintKey: fingerprint(f)},
 	}
 	if f.Message == "" {
@@ -399,6 +411,18 @@ func sarifLocationFor(f *check.Finding) sarifLocation {
 	}
 	loc.PhysicalLocation = phys
 	return loc
+}
+
+// inputAnchor returns the first scanned path, which findings about the
+// input as a whole point at, or "" when the scan read only standard input
+// or a cluster.
+func inputAnchor(inputs []string) string {
+	for _, in := range inputs {
+		if in != "" && !stdinNames[in] && !strings.HasPrefix(in, "cluster ") {
+			return in
+		}
+	}
+	return ""
 }
 
 // logicalLocation names the object as "namespace/Kind/name", or

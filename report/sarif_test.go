@@ -59,11 +59,18 @@ func TestSARIFResultsKeepLocations(t *testing.T) {
 		}
 		phys := r.Locations[0].PhysicalLocation
 		switch {
-		case !hasFile(f.Location) && phys != nil:
-			t.Errorf("result %d (%s): physical location %+v for a finding without a file", i, locationText(f.Location), phys)
-		case hasFile(f.Location) && phys == nil:
+		case f.Location.Cluster != "" || stdinNames[f.Location.File]:
+			if phys != nil {
+				t.Errorf("result %d (%s): physical location %+v for a finding without a file", i, locationText(f.Location), phys)
+			}
+		case !hasFile(f.Location):
+			want := sarifArtifactLocation{URI: "deploy", URIBaseID: srcRoot}
+			if phys == nil || phys.ArtifactLocation != want || phys.Region != nil {
+				t.Errorf("result %d (%s): physical location %+v, want the scanned path %+v without a region", i, f.Check, phys, want)
+			}
+		case phys == nil:
 			t.Errorf("result %d (%s): no physical location", i, locationText(f.Location))
-		case phys != nil && (phys.Region == nil || phys.Region.StartLine != f.Location.Line || phys.Region.StartColumn != f.Location.Column):
+		case phys.Region == nil || phys.Region.StartLine != f.Location.Line || phys.Region.StartColumn != f.Location.Column:
 			t.Errorf("result %d: region %+v, want line %d column %d", i, phys.Region, f.Location.Line, f.Location.Column)
 		}
 		if got := r.Locations[0].LogicalLocations; len(got) != 1 || got[0].Name != f.Object.Name {
@@ -102,6 +109,23 @@ func TestSARIFNoRegionWithoutLine(t *testing.T) {
 		phys := r.Locations[0].PhysicalLocation
 		if phys != nil && phys.ArtifactLocation.URI == "deploy/api.yaml" && phys.Region != nil && phys.Region.StartLine == 1 {
 			t.Errorf("result %s has region %+v, but no finding in deploy/api.yaml is on line 1", r.RuleID, phys.Region)
+		}
+	}
+}
+
+func TestInputAnchor(t *testing.T) {
+	cases := []struct {
+		inputs []string
+		want   string
+	}{
+		{nil, ""},
+		{[]string{"-"}, ""},
+		{[]string{"cluster prod"}, ""},
+		{[]string{"-", "k8s/app.yaml", "charts/"}, "k8s/app.yaml"},
+	}
+	for _, tc := range cases {
+		if got := inputAnchor(tc.inputs); got != tc.want {
+			t.Errorf("inputAnchor(%q) = %q, want %q", tc.inputs, got, tc.want)
 		}
 	}
 }
