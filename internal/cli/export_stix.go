@@ -1,0 +1,14 @@
+package cli
+
+import (
+	"io"
+
+	"github.com/kubethreat/kubethreat/matrix"
+	"github.com/kubethreat/kubethreat/report/stix"
+)
+
+// writeSTIXBundle writes the matrix as a STIX 2.1 bundle. It has the
+// signature of the export command's writers, so "export stix" needs only
+// an entry "stix": writeSTIXBundle in that command's table; until then
+// "coverage --stix FILE" writes it.
+func writeSTIXBundle(w io.Writer, m *matrix.Matrix) error { return stix.Write(w, m) }
