@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -296,53 +297,76 @@ const jsonType = "application/json; charset=utf-8"
 // request.
 func (s *Site) prerenderAPI() error {
 	s.apiDocs = map[string]*resource{}
-	add := func(path string, v any) error {
-		body, err := marshalJSON(v)
-		if err != nil {
-			return err
-		}
-		s.apiDocs[path] = newResource(jsonType, cacheRevalidate, body)
-		return nil
-	}
-
 	s.apiDocs[apiPrefix+"/openapi.json"] = newResource(jsonType, cacheRevalidate, openAPIDocument)
+	for _, step := range []func() error{s.prerenderAPIDocuments, s.prerenderAPILists, s.prerenderExports} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-	tactics := []apiTactic{}
+// addAPIDoc encodes v and stores it under its URL path.
+func (s *Site) addAPIDoc(path string, v any) error {
+	body, err := marshalJSON(v)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", path, err)
+	}
+	s.apiDocs[path] = newResource(jsonType, cacheRevalidate, body)
+	return nil
+}
+
+// prerenderAPIDocuments encodes the document of every tactic, technique,
+// mitigation and ATT&CK ID.
+func (s *Site) prerenderAPIDocuments() error {
 	for _, t := range s.m.Tactics {
-		v := toAPITactic(t)
-		tactics = append(tactics, v)
-		if err := add(v.APIURL, v); err != nil {
+		if err := s.addAPIDoc(apiPrefix+"/tactics/"+t.Slug, toAPITactic(t)); err != nil {
 			return err
 		}
 	}
-	techniques := []apiTechniqueSummary{}
 	for _, t := range s.m.Techniques {
-		techniques = append(techniques, toAPITechniqueSummary(t))
-		if err := add(apiPrefix+"/techniques/"+t.ID, s.toAPITechnique(t)); err != nil {
+		if err := s.addAPIDoc(apiPrefix+"/techniques/"+t.ID, s.toAPITechnique(t)); err != nil {
 			return err
 		}
 	}
-	mitigations := []apiMitigationSummary{}
 	for _, x := range s.m.Mitigations {
-		mitigations = append(mitigations, toAPIMitigationSummary(x))
-		if err := add(apiPrefix+"/mitigations/"+x.ID, toAPIMitigation(x)); err != nil {
+		if err := s.addAPIDoc(apiPrefix+"/mitigations/"+x.ID, toAPIMitigation(x)); err != nil {
 			return err
 		}
 	}
-	attack := []apiAttack{}
 	for _, a := range s.m.AttackTechniques {
-		v := toAPIAttackTechnique(a, "")
-		attack = append(attack, v)
-		if err := add(apiPrefix+"/attack/"+a.ID, v); err != nil {
+		if err := s.addAPIDoc(apiPrefix+"/attack/"+a.ID, toAPIAttackTechnique(a, "")); err != nil {
 			return err
 		}
 	}
 	for _, a := range s.m.AttackMitigations {
-		v := toAPIAttackMitigation(a)
-		attack = append(attack, v)
-		if err := add(apiPrefix+"/attack/"+a.ID, v); err != nil {
+		if err := s.addAPIDoc(apiPrefix+"/attack/"+a.ID, toAPIAttackMitigation(a)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// prerenderAPILists encodes the list endpoints.
+func (s *Site) prerenderAPILists() error {
+	tactics := []apiTactic{}
+	for _, t := range s.m.Tactics {
+		tactics = append(tactics, toAPITactic(t))
+	}
+	techniques := []apiTechniqueSummary{}
+	for _, t := range s.m.Techniques {
+		techniques = append(techniques, toAPITechniqueSummary(t))
+	}
+	mitigations := []apiMitigationSummary{}
+	for _, x := range s.m.Mitigations {
+		mitigations = append(mitigations, toAPIMitigationSummary(x))
+	}
+	attack := []apiAttack{}
+	for _, a := range s.m.AttackTechniques {
+		attack = append(attack, toAPIAttackTechnique(a, ""))
+	}
+	for _, a := range s.m.AttackMitigations {
+		attack = append(attack, toAPIAttackMitigation(a))
 	}
 
 	lists := []struct {
@@ -356,11 +380,11 @@ func (s *Site) prerenderAPI() error {
 		{"/history", map[string]any{"matrix_version": s.m.Version, "releases": s.m.History, "retired": s.apiRetired()}},
 	}
 	for _, l := range lists {
-		if err := add(apiPrefix+l.path, l.v); err != nil {
+		if err := s.addAPIDoc(apiPrefix+l.path, l.v); err != nil {
 			return err
 		}
 	}
-	return s.prerenderExports()
+	return nil
 }
 
 type apiRetiredID struct {
