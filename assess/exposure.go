@@ -25,9 +25,16 @@ const ReasonNoCheck = "no automatic check exists for this technique"
 //   - not_evaluated when none of its checks ran or none evaluated an
 //     object, with the reason;
 //   - not_assessable when no check maps to it at all.
+//
+// Prevention checks, which report whether a mitigation such as an admission
+// policy is in place, are left out: a missing mitigation is not by itself an
+// exposure.
 func Exposure(m *matrix.Matrix, res *check.Result, checks []*check.Check) []report.TechniqueStatus {
 	byTechnique := map[string][]string{}
 	for _, c := range checks {
+		if c.Prevention {
+			continue
+		}
 		for _, id := range c.Techniques {
 			byTechnique[id] = append(byTechnique[id], c.ID)
 		}

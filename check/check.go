@@ -88,6 +88,12 @@ type Check struct {
 	Since       string   // the kubethreat version that added the check
 	PSS         string   // the Pod Security Standards level it breaks, if any
 
+	// Prevention marks a check that reports whether a mitigation is in
+	// place, such as an admission policy, rather than whether a workload is
+	// exposed. Its failures count against the mitigations it names and do
+	// not make its techniques exposed.
+	Prevention bool
+
 	// Needs lists the resources, in lower-case plural form such as "pods"
 	// or "clusterrolebindings", that the check reads. When an inventory
 	// marks one of them unreadable, the check is not evaluated.
