@@ -66,7 +66,7 @@ type (
 // writeJUnit writes one testsuite per check, with a testcase per finding
 // and one testcase for all the objects that passed, then a testsuite for
 // input problems and suppression problems when there are any. Failing
-// findings are failures; suppressed, not-evaluated and not-applicable
+// findings are failures. Suppressed, not-evaluated and not-applicable
 // ones are skipped with their reason.
 func writeJUnit(w io.Writer, s *Scan) error {
 	if err := validate(s); err != nil {

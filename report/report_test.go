@@ -313,7 +313,7 @@ func TestWritersRejectMissingResult(t *testing.T) {
 }
 
 // TestEvidenceUnchanged guards against a writer that alters or hides
-// evidence. Checks redact secrets, writers print evidence exactly.
+// evidence. Checks redact secrets, so writers print evidence exactly.
 func TestEvidenceUnchanged(t *testing.T) {
 	for _, format := range Formats() {
 		t.Run(format, func(t *testing.T) {

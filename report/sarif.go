@@ -23,8 +23,8 @@ const (
 	sarifVersion = "2.1.0"
 	sarifSchema  = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
-	// srcRoot is the uriBaseId of relative file paths. Code scanning
-	// resolves it to the root of the checked-out repository.
+	// srcRoot is the uriBaseId of relative file paths: the folder the scan
+	// ran in, which is the repository root when a CI job scans a checkout.
 	srcRoot = "%SRCROOT%"
 
 	// fingerprintKey names the partial fingerprint that identifies a
@@ -188,7 +188,7 @@ func writeSARIF(w io.Writer, s *Scan) error {
 			Invocations: []sarifInvocation{sarifInvocationFor(s, ruleIndex)},
 			Results:     results,
 			// NOTE: the YAML decoder counts columns in characters, which
-			// matches unicodeCodePoints; a JSON input read by another
+			// matches unicodeCodePoints. A JSON input read by another
 			// decoder may count differently.
 			ColumnKind: "unicodeCodePoints",
 			Properties: map[string]string{
@@ -216,11 +216,12 @@ func sarifLevel(s check.Severity) string {
 	return "note"
 }
 
-// securitySeverity returns the score that GitHub code scanning reads from
-// a rule's security-severity property. Code scanning maps scores over 9.0
-// to critical, 7.0 to 8.9 to high, 4.0 to 6.9 to medium and 0.1 to 3.9 to
-// low, so critical gets 9.5 rather than the boundary value 9.0. Info gets
-// none, which makes code scanning show the rule's level instead.
+// securitySeverity returns the score that GitHub code scanning reads from a
+// rule's security-severity property. GitHub's documentation of its SARIF
+// support maps scores over 9.0 to critical, 7.0 to 8.9 to high, 4.0 to 6.9
+// to medium and 3.9 or less to low, so critical gets 9.5 rather than the
+// boundary value 9.0. Info gets no score, so code scanning shows such a
+// rule by its level, note.
 func securitySeverity(s check.Severity) string {
 	switch s {
 	case check.Critical:

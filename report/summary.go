@@ -49,7 +49,7 @@ type DiagnosticCounts struct {
 }
 
 // Summarize counts the outcomes of a scan. The status counts come from the
-// per-check stats, because passes are usually recorded only as counts; a
+// per-check stats, because passes are usually recorded only as counts. A
 // check with no stats entry is counted from its findings.
 func Summarize(s *Scan) Summary {
 	var sum Summary
