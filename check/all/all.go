@@ -4,6 +4,7 @@ package all
 
 import (
 	_ "github.com/kubethreat/kubethreat/check/admission"
+	_ "github.com/kubethreat/kubethreat/check/cluster"
 	_ "github.com/kubethreat/kubethreat/check/exposure"
 	_ "github.com/kubethreat/kubethreat/check/hostpath"
 	_ "github.com/kubethreat/kubethreat/check/image"
