@@ -36,7 +36,7 @@ const (
 //     fails;
 //   - missing: its checks fail and none passes, or a team attested it only
 //     planned;
-//   - unknown: no check maps to it and nobody attested it, or its checks
+//   - unknown: no check maps to it and no team attested it, or its checks
 //     did not run.
 const (
 	MitigationInPlace = "in_place"
@@ -45,7 +45,7 @@ const (
 	MitigationUnknown = "unknown"
 )
 
-// Input is what coverage is computed from. Only Matrix is required.
+// Input is the data coverage is computed from. Only Matrix is required.
 type Input struct {
 	Matrix *matrix.Matrix
 

@@ -18,9 +18,9 @@ import (
 // when partial, 0 when in place (an in-place mitigation leaves the plan).
 //
 // E(t), the exposure weight: exposed 1, not_evaluated 0.5, not_assessable
-// 0.3, not_observed 0.1. A failing check is the strongest reason to act. A
-// technique nobody evaluated is half as likely to matter, and one no check
-// can assess a little less, because unknown is not safe. A technique whose
+// 0.3, not_observed 0.1. A failing check is the strongest reason to act.
+// Unknown is not safe, so a technique that was not evaluated still weighs
+// half, and one that no check can assess a little less. A technique whose
 // checks pass still counts for a little, since checks see only the
 // scanned objects.
 //

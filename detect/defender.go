@@ -30,10 +30,10 @@ const ProfileSource = "profile:"
 func Profiles() []string { return []string{"defender"} }
 
 // Profile returns the rules of a built-in detection profile. The
-// "defender" profile holds the Kubernetes alerts of Microsoft Defender for
-// Containers; every mapping in it is Inferred, from the alert's name and
-// documented tactics, because Microsoft documents tactics but not matrix
-// techniques for these alerts.
+// "defender" profile contains the Kubernetes alerts of Microsoft Defender
+// for Containers. Microsoft documents tactics but not matrix techniques for
+// these alerts, so every mapping in it is Inferred from the alert's name
+// and documented tactics.
 func Profile(name string) (*Set, error) {
 	if name != "defender" {
 		return nil, fmt.Errorf("unknown detection profile %q; use one of %s", name, strings.Join(Profiles(), ", "))

@@ -1,7 +1,8 @@
-// Package detect imports the detection rules an organization runs (Falco,
-// Sigma, Elastic, Splunk, a plain mapping file, or the built-in Microsoft
-// Defender for Containers profile) and maps each rule to techniques of the
-// Threat Matrix for Kubernetes, recording how every mapping was made.
+// Package detect imports the detection rules an organization runs and maps
+// each rule to techniques of the Threat Matrix for Kubernetes, recording how
+// every mapping was made. It reads Falco, Sigma, Elastic and Splunk rules and
+// kubethreat mapping files, and has a built-in Microsoft Defender for
+// Containers profile.
 package detect
 
 import (
@@ -11,8 +12,7 @@ import (
 	"strings"
 )
 
-// How says how a rule was mapped to a technique, from the most certain to
-// the least.
+// How is the kind of evidence a mapping of a rule to a technique rests on.
 type How string
 
 // Mapping kinds.
@@ -82,7 +82,7 @@ type Rule struct {
 	Links     []string  `json:"links,omitempty"` // references to the matrix's own pages
 	Mappings  []Mapping `json:"mappings,omitempty"`
 
-	// Reason says why the rule is unmapped or disabled.
+	// Reason is the explanation for an unmapped or disabled rule.
 	Reason string `json:"reason,omitempty"`
 }
 

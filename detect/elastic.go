@@ -62,6 +62,7 @@ func (st *importState) importTOML(file string, data []byte) {
 		st.skip(file, "TOML file without a [rule] table")
 		return
 	}
+
 	rule := f.Rule
 	r := Rule{Source: file, Line: tableLine(data, "[rule]"), Format: FormatElastic, Name: rule.Name, Enabled: true, Tags: rule.Tags}
 	if r.Name == "" {
@@ -77,6 +78,7 @@ func (st *importState) importTOML(file string, data []byte) {
 		r.Enabled = false
 		disabled = "disabled (maturity: deprecated)"
 	}
+
 	st.mapElasticThreats(&r, rule.Threat)
 	for _, ref := range rule.References {
 		st.mapper.mapLink(&r, ref)

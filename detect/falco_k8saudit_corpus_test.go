@@ -224,9 +224,9 @@ func keys(m map[string]bool) []string {
 
 // TestBuiltinConditionsAgreeWithNames checks, for every corpus audit rule
 // in the table, that matching its expanded condition gives no technique
-// outside the table's entry for its name. The condition matcher is what
-// maps renamed and local rules, so it must not contradict the table on the
-// rules the table knows.
+// outside the table's entry for its name. The condition matcher maps
+// renamed and local rules, so it must not contradict the table for the
+// rules listed there.
 func TestBuiltinConditionsAgreeWithNames(t *testing.T) {
 	corpus := corpusDir(t)
 	for _, dir := range []string{

@@ -10,8 +10,8 @@ import (
 	"github.com/kubethreat/kubethreat/matrix"
 )
 
-// mapper turns what a rule says (ATT&CK IDs, matrix IDs, links to the
-// matrix site, tactic tags) into mappings, using the knowledge base.
+// mapper maps the references a rule carries (ATT&CK IDs, matrix IDs, links
+// to the matrix site, tactic tags) to techniques of the knowledge base.
 type mapper struct {
 	m *matrix.Matrix
 

@@ -22,8 +22,8 @@ import (
 //	    tags: [siem]    # optional
 //
 // or CSV with a header row naming the columns name, techniques and the
-// optional enabled and tags; techniques and tags are separated by ";", "|"
-// or spaces. A technique is a matrix ID (explicit), an ATT&CK ID (mapped
+// optional enabled and tags. A cell separates several techniques or tags
+// with ";", "|", "," or spaces. A technique is a matrix ID (explicit), an ATT&CK ID (mapped
 // through the cross-walk) or a link to a technique page of the matrix site
 // (explicit). docs/detection-mapping.md describes the format.
 

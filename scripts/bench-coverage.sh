@@ -10,8 +10,8 @@
 #   1. the Go benchmark BenchmarkImportCorpus (import and mapping only,
 #      in-process, rules per second);
 #   2. the wall time of RUNS (default 20) runs of the built binary over the
-#      same folders with -o json, which adds start-up, knowledge-base
-#      loading, coverage and JSON writing; rules per second from that.
+#      same folders with -o json, and rules per second from it. This adds
+#      start-up, knowledge-base loading, coverage and JSON writing.
 #
 # Numbers depend on the machine; record them with its CPU count and model.
 set -euo pipefail

@@ -9,6 +9,6 @@ import (
 
 // writeSTIXBundle writes the matrix as a STIX 2.1 bundle. It has the
 // signature of the export command's writers, so "export stix" needs only
-// an entry "stix": writeSTIXBundle in that command's table; until then
-// "coverage --stix FILE" writes it.
+// the entry "stix": writeSTIXBundle in that command's table. Until then
+// "coverage --stix FILE" writes the bundle.
 func writeSTIXBundle(w io.Writer, m *matrix.Matrix) error { return stix.Write(w, m) }

@@ -22,7 +22,7 @@ const (
 	Domain           = "enterprise-attack"
 )
 
-// DefaultBaseURL is where links point when Options.BaseURL is empty: a
+// DefaultBaseURL is the base of link URLs when Options.BaseURL is empty: a
 // local "kubethreat serve".
 const DefaultBaseURL = "http://127.0.0.1:8080"
 
@@ -68,7 +68,7 @@ type Versions struct {
 	Layer     string `json:"layer"`
 }
 
-// Layout is how the Navigator draws the matrix.
+// Layout is the Navigator's drawing options for the matrix.
 type Layout struct {
 	Layout                string `json:"layout"`
 	AggregateFunction     string `json:"aggregateFunction"`

@@ -1,8 +1,9 @@
 // Package stix writes the Threat Matrix for Kubernetes as a STIX 2.1
-// bundle in the shape of MITRE ATT&CK's own data: an x-mitre-matrix with
-// its x-mitre-tactic columns, an attack-pattern per technique, a
-// course-of-action per mitigation and a "mitigates" relationship per link,
-// so that the ATT&CK Navigator can load the matrix as custom data.
+// bundle in the shape of MITRE ATT&CK's own data, so that the ATT&CK
+// Navigator can load the matrix as custom data. The bundle has an
+// x-mitre-matrix with its x-mitre-tactic columns, an attack-pattern per
+// technique, a course-of-action per mitigation and a "mitigates"
+// relationship per link.
 //
 // The bundle is deterministic: every ID is a UUIDv5 of a fixed namespace and
 // the object's kind and matrix ID, and every timestamp is Timestamp, so the
