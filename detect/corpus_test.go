@@ -51,6 +51,23 @@ func TestCorpusRulesImport(t *testing.T) {
 	}
 }
 
+// TestCorpusRootsImportWithoutErrors imports whole corpus folders, with
+// their configuration files, test definitions and audit events beside the
+// rules: files that hold no rules must be skipped, not reported as errors.
+func TestCorpusRootsImportWithoutErrors(t *testing.T) {
+	corpus := corpusDir(t)
+	for _, dir := range []string{"falco", "falcosecurity-rules", "falcosecurity-plugins", "sigma", "elastic-detection-rules"} {
+		set, diags := importFiles(t, filepath.Join(corpus, dir))
+		for _, d := range errorsOf(diags) {
+			t.Errorf("%s", d)
+		}
+		if len(set.Rules) == 0 {
+			t.Errorf("%s: no rules imported", dir)
+		}
+		t.Logf("%s: %d rules, %d files skipped", dir, len(set.Rules), len(set.Skipped))
+	}
+}
+
 // TestCorpusMappingCounts logs, per technique, how many enabled corpus
 // rules map to it and how, and checks counts that the corpus fixes.
 func TestCorpusMappingCounts(t *testing.T) {

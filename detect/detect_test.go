@@ -267,6 +267,12 @@ func TestImportBadFilesReportAndContinue(t *testing.T) {
 	skippedManifest := slices.ContainsFunc(set.Skipped, func(s Skipped) bool {
 		return strings.HasSuffix(s.File, "manifest.yaml") && strings.Contains(s.Reason, "Kubernetes object")
 	})
+	skippedEvents := slices.ContainsFunc(set.Skipped, func(s Skipped) bool {
+		return strings.HasSuffix(s.File, "events.json") && strings.Contains(s.Reason, "JSON Lines")
+	})
+	if !skippedEvents {
+		t.Errorf("events.json not skipped as JSON Lines: %v", set.Skipped)
+	}
 	if !skippedManifest {
 		t.Errorf("manifest.yaml not skipped as a Kubernetes object: %v", set.Skipped)
 	}

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -169,6 +170,10 @@ func (st *importState) importData(file string, data []byte) {
 		return
 	}
 	docs, line, err := decodeYAMLDocuments(data)
+	if err != nil && ext == ".json" && isJSONLines(data) {
+		st.skip(file, "JSON Lines (such as audit events), not detection rules")
+		return
+	}
 	if err != nil {
 		if ext == ".yaml" || ext == ".yml" || ext == ".json" {
 			st.errorf(file, line, "invalid YAML: %v", err)
@@ -234,6 +239,22 @@ func decodeYAMLDocuments(data []byte) ([]*yaml.Node, int, error) {
 			docs = append(docs, n.Content[0])
 		}
 	}
+}
+
+// isJSONLines reports whether every non-empty line of data is a JSON value.
+func isJSONLines(data []byte) bool {
+	lines := 0
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		if !json.Valid(line) {
+			return false
+		}
+		lines++
+	}
+	return lines > 0
 }
 
 // classifyYAML returns the rule format of a YAML stream, "" for an empty
