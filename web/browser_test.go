@@ -407,6 +407,30 @@ func checkThemes(t *testing.T, ctx context.Context, base string) {
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
 		t.Fatal(err)
 	}
+
+	// A phone-sized viewport: the page must not scroll sideways, except
+	// inside the matrix's own scroll region.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+		t.Fatal(err)
+	}
+	defer chromedp.Do(ctx, chromedp.EmulateViewport(1440, 1000))
+	for name, path := range map[string]string{"technique-narrow": "/techniques/MS-TA9013", "matrix-narrow": "/"} {
+		navigate(t, ctx, base+path)
+		if wide := evaluate[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+			culprits := evaluate[[]string](t, ctx, `Array.from(document.querySelectorAll("body *"))
+				.filter(el => !(el.parentElement && el.parentElement.closest(".matrix-scroll")) && el.getBoundingClientRect().right > window.innerWidth + 1)
+				.slice(0, 5).map(el => el.tagName.toLowerCase() + "." + el.className)`)
+			width := evaluate[string](t, ctx, `document.documentElement.scrollWidth + " > " + window.innerWidth`)
+			t.Errorf("%s scrolls sideways at 390 px (%s); elements past the edge: %v", path, width, culprits)
+		}
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t.Logf("screenshots in %s", dir)
 }
 
