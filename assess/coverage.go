@@ -83,7 +83,7 @@ type Detection struct {
 	Rule     string     `json:"rule"`
 	Format   string     `json:"format"` // rule format, or "attestation"
 	Location string     `json:"location"`
-	How      detect.How `json:"how"` // empty for an attestation
+	How      detect.How `json:"how,omitempty"` // empty for an attestation
 	Via      string     `json:"via,omitempty"`
 	Note     string     `json:"note,omitempty"`
 	Attested *Attester  `json:"attested,omitempty"`
