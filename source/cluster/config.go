@@ -221,6 +221,20 @@ func fromKubeconfig(opts Options) (*Target, error) {
 	return &Target{Config: cfg, Name: name, Namespace: ns}, nil
 }
 
+// NewTarget returns a target for a client configuration that the caller
+// built, such as one of a test cluster. The options' namespace, rate
+// limits, user agent and transport wrapper apply to a copy of cfg. An
+// empty namespace reads all namespaces.
+func NewTarget(cfg *rest.Config, name string, opts Options) *Target {
+	c := rest.CopyConfig(cfg)
+	tune(c, opts)
+	ns := opts.Namespace
+	if opts.AllNamespaces {
+		ns = ""
+	}
+	return &Target{Config: c, Name: name, Namespace: ns}
+}
+
 // tune sets the rate limits, the user agent and the transport wrapper.
 func tune(cfg *rest.Config, opts Options) {
 	cfg.QPS = DefaultQPS
