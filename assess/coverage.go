@@ -252,16 +252,23 @@ func exposureByTechnique(scan *report.ScanDocument) map[string]report.TechniqueS
 
 // techniqueSeverities returns, per technique, the highest severity of its
 // failing findings, or, where none fails, of the checks mapped to it.
+// Prevention checks are left out, as they are from exposure: they say
+// whether a mitigation is in place, not how bad an exposure is.
 func techniqueSeverities(scan *report.ScanDocument, checks []*check.Check) map[string]check.Severity {
 	out := map[string]check.Severity{}
-	raise := func(id string, s check.Severity) {
-		if old, ok := out[id]; !ok || s > old {
-			out[id] = s
+	raise := func(m map[string]check.Severity, id string, s check.Severity) {
+		if old, ok := m[id]; !ok || s > old {
+			m[id] = s
 		}
 	}
+	prevention := map[string]bool{}
 	for _, c := range checks {
+		if c.Prevention {
+			prevention[c.ID] = true
+			continue
+		}
 		for _, id := range c.Techniques {
-			raise(id, c.Severity)
+			raise(out, id, c.Severity)
 		}
 	}
 	if scan == nil {
@@ -269,13 +276,11 @@ func techniqueSeverities(scan *report.ScanDocument, checks []*check.Check) map[s
 	}
 	failing := map[string]check.Severity{}
 	for _, f := range scan.Findings {
-		if f.Status != check.Fail {
+		if f.Status != check.Fail || prevention[f.Check] {
 			continue
 		}
 		for _, id := range f.Techniques {
-			if old, ok := failing[id]; !ok || f.Severity > old {
-				failing[id] = f.Severity
-			}
+			raise(failing, id, f.Severity)
 		}
 	}
 	for id, s := range failing {

@@ -393,3 +393,20 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s differs from the golden file; run go test -update and review the diff", name)
 	}
 }
+
+func TestSeverityLeavesOutPreventionChecks(t *testing.T) {
+	checks := []*check.Check{
+		{ID: "pod-privileged", Severity: check.High, Techniques: []string{"MS-TA9018"}},
+		{ID: "admission-no-policy", Severity: check.Critical, Techniques: []string{"MS-TA9018", "MS-TA9006"}, Prevention: true},
+	}
+	scan := &report.ScanDocument{Findings: []report.Finding{
+		{Check: "admission-no-policy", Status: check.Fail, Severity: check.Critical, Techniques: []string{"MS-TA9018", "MS-TA9006"}},
+	}}
+	got := techniqueSeverities(scan, checks)
+	if got["MS-TA9018"] != check.High {
+		t.Errorf("MS-TA9018 severity = %s, want high from pod-privileged, not critical from a prevention check", got["MS-TA9018"])
+	}
+	if _, ok := got["MS-TA9006"]; ok {
+		t.Errorf("MS-TA9006 has severity %s from a prevention check alone", got["MS-TA9006"])
+	}
+}
