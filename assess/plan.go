@@ -31,7 +31,8 @@ import (
 //
 // S(t), the severity weight of the highest severity of t's failing
 // findings, or of its checks when none fails: critical 1, high 0.8, medium
-// 0.6, low 0.4, info 0.2; medium when no check maps to t.
+// 0.6, low 0.4, info 0.2; medium when no check maps to t. Prevention checks
+// do not count here.
 const PriorityFormula = "priority(m) = G(m) × Σ over techniques t that m mitigates of E(t) × (1 − D(t)) × S(t); " +
 	"G: missing or unknown 1, partial 0.5, in place 0; " +
 	"E: exposed 1, not_evaluated 0.5, not_assessable 0.3, not_observed 0.1; " +
