@@ -71,6 +71,7 @@ func TestGoldenOutputs(t *testing.T) {
 		{"export.json", []string{"export", "json"}},
 		{"export.yaml", []string{"export", "yaml"}},
 		{"export.csv", []string{"export", "csv"}},
+		{"export.stix.json", []string{"export", "stix"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.golden, func(t *testing.T) {

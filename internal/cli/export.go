@@ -16,22 +16,24 @@ func init() { commands = append(commands, newExportCommand) }
 func newExportCommand(e *env) *cobra.Command {
 	var outFile string
 	cmd := &cobra.Command{
-		Use:   "export json|yaml|csv",
+		Use:   "export json|yaml|csv|stix",
 		Short: "Write the whole knowledge base",
 		Long: "Write every tactic, technique, mitigation, link, retired ID, ATT&CK mapping and\n" +
 			"release of the matrix. The JSON and YAML follow docs/schema/kb-v1.schema.json;\n" +
-			"the CSV has one row per entry.",
-		Example:   "  kubethreat export json > kb.json\n  kubethreat export csv --output-file kb.csv",
-		ValidArgs: []string{"json", "yaml", "csv"},
-		Args:      exactArgs(1, "export takes a format: json, yaml or csv"),
+			"the CSV has one row per entry; stix writes a STIX 2.1 bundle that ATT&CK Navigator\n" +
+			"loads as custom data.",
+		Example:   "  kubethreat export json > kb.json\n  kubethreat export csv --output-file kb.csv\n  kubethreat export stix --output-file matrix.stix.json",
+		ValidArgs: []string{"json", "yaml", "csv", "stix"},
+		Args:      exactArgs(1, "export takes a format: json, yaml, csv or stix"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			write := map[string]func(io.Writer, *matrix.Matrix) error{
 				"json": matrix.WriteJSON,
 				"yaml": matrix.WriteYAML,
 				"csv":  matrix.WriteCSV,
+				"stix": writeSTIXBundle,
 			}[args[0]]
 			if write == nil {
-				return usageErrorf("unknown export format %q; use json, yaml or csv", args[0])
+				return usageErrorf("unknown export format %q; use json, yaml, csv or stix", args[0])
 			}
 			m, err := e.matrix()
 			if err != nil {
