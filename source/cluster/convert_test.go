@@ -176,10 +176,30 @@ func TestRewindReusesNodes(t *testing.T) {
 	if len(kept) != 1 || kept[0].Content[1].Value != "keep" {
 		t.Fatalf("kept %v, want the second item only", kept)
 	}
-	// The skipped item's nodes were taken back, so the kept item reuses the
-	// first nodes of the block.
-	if used := nodeBlock - len(b.nodes); used != 3 {
-		t.Errorf("builder used %d nodes, want 3 (the kept item's mapping, key and value)", used)
+	// The skipped item's mapping node was taken back, so the kept item's
+	// mapping reuses it; keys and short values are shared nodes outside
+	// the block.
+	if used := nodeBlock - len(b.nodes); used != 1 {
+		t.Errorf("builder used %d block nodes, want 1 (the kept item's mapping)", used)
+	}
+	if kept[0].Content[1].Value != "keep" {
+		t.Errorf("rewind cleared a shared node: the kept item's value is %q", kept[0].Content[1].Value)
+	}
+}
+
+func TestSharedScalarNodes(t *testing.T) {
+	items, _ := readItems(t, Resource{Resource: "pods", Kind: "Pod"},
+		`{"items":[{"metadata":{"name":"a"},"spec":{"hostPID":true}},{"metadata":{"name":"b"},"spec":{"hostPID":true}}]}`)
+	first, second := items[0], items[1]
+	if first.Content[0] != second.Content[0] {
+		t.Error("the two items do not share the node of the key metadata")
+	}
+	hostPID := func(n *yaml.Node) *yaml.Node { return n.Content[3].Content[1] }
+	if hostPID(first) != hostPID(second) {
+		t.Error("the two items do not share the node of the value true")
+	}
+	if first.Content[1].Content[1].Value != "a" || second.Content[1].Content[1].Value != "b" {
+		t.Errorf("names are %q and %q, want a and b", first.Content[1].Content[1].Value, second.Content[1].Content[1].Value)
 	}
 }
 
