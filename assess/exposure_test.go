@@ -143,3 +143,30 @@ func TestExposureWithoutChecks(t *testing.T) {
 		}
 	}
 }
+
+func TestExposureLeavesOutPrevention(t *testing.T) {
+	m, err := matrix.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := fakeCheck("admission-policy", "MS-TA9006", "MS-TA9002")
+	policy.Prevention = true
+	image := fakeCheck("image-tag", "MS-TA9002")
+	res := &check.Result{
+		Checks: []*check.Check{policy, image},
+		Stats: map[string]check.Stats{
+			"admission-policy": {Evaluated: 1, Failed: 1},
+			"image-tag":        {Evaluated: 2, Passed: 2},
+		},
+	}
+	byID := map[string]report.TechniqueStatus{}
+	for _, ts := range Exposure(m, res, res.Checks) {
+		byID[ts.ID] = ts
+	}
+	if ts := byID["MS-TA9002"]; ts.Status != report.NotObserved || strings.Join(ts.Checks, ",") != "image-tag" {
+		t.Errorf("MS-TA9002: %s with checks %v, want not_observed from image-tag alone", ts.Status, ts.Checks)
+	}
+	if ts := byID["MS-TA9006"]; ts.Status != report.NotAssessable {
+		t.Errorf("MS-TA9006: %s, want not_assessable: a failing prevention check is a missing mitigation, not an exposure", ts.Status)
+	}
+}
