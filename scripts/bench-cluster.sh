@@ -4,11 +4,11 @@
 #   scripts/bench-cluster.sh            10,000 objects, 3 timed runs
 #   BENCH_OBJECTS=20000 BENCH_RUNS=5 scripts/bench-cluster.sh
 #
-# It starts the test cluster if needed (scripts/testcluster.sh), creates
-# the objects once (namespaces kt-bench-NNN, each with 20 Deployments, 40
-# Pods, 20 Roles and 19 RoleBindings; a later run reuses them), prints
-# their JSON size, then runs the scan BENCH_RUNS times after one warm-up
-# run and prints the wall time and peak RSS of each, from /usr/bin/time -v.
+# It starts the test cluster if needed (scripts/testcluster.sh) and creates
+# the objects once: namespaces kt-bench-NNN, each with 20 Deployments, 40
+# Pods, 20 Roles and 19 RoleBindings, which a later run reuses. It prints
+# their JSON size. Then it runs the scan BENCH_RUNS times after one warm-up
+# run, and prints the wall time and peak RSS of each from /usr/bin/time -v.
 #
 # The scan is `kubethreat scan --cluster -A -o json` when the built binary
 # has that flag, and otherwise internal/clustertest/benchscan, which reads

@@ -39,8 +39,8 @@ const defaultEventTTL = time.Hour
 // expire while the scan runs are not taken for deleted ones.
 const eventMargin = 10 * time.Minute
 
-// auditGuidance tells, per managed service, where the record of deleted
-// events is kept.
+// auditGuidance names, per managed service, the audit log that records
+// deleted events.
 var auditGuidance = map[string]string{
 	cluster.ProviderAKS: "on AKS, enable the kube-audit diagnostic setting to send audit logs to Log Analytics or a storage account",
 	cluster.ProviderEKS: "on EKS, enable the audit control plane log type to send audit logs to CloudWatch Logs",

@@ -114,10 +114,10 @@ func serviceAccountName(ps check.PodSpec) (string, source.Value) {
 	return "default", ps.Spec
 }
 
-// tokenMounted reports whether the pod gets its service account's token:
-// through automounting, which the pod's automountServiceAccountToken
-// decides, else the account's, else true; or through a projected
-// serviceAccountToken volume.
+// tokenMounted reports whether the pod gets its service account's token,
+// either through a projected serviceAccountToken volume or by automounting.
+// The pod's automountServiceAccountToken decides automounting, else the
+// account's, and it is on when neither sets it.
 func tokenMounted(ps check.PodSpec, sa *source.Object) bool {
 	for _, vol := range ps.Spec.Field("volumes").Items() {
 		for _, src := range vol.Field("projected").Field("sources").Items() {

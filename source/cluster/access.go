@@ -16,19 +16,19 @@ type access struct {
 	// the identity may not create SelfSubjectAccessReviews. The list
 	// request then decides.
 	known  bool
-	reason string // why the review denied it, from the authorizer
+	reason string // the authorizer's reason for a denial
 }
 
-// reviewer asks the API server what the scanning identity may do, with
-// SelfSubjectAccessReviews. A review is a create request that reads
+// reviewer queries the API server for what the scanning identity may do,
+// with SelfSubjectAccessReviews. A review is a create request that reads
 // nothing and stores nothing.
 type reviewer struct {
 	client authorizationclient.SelfSubjectAccessReviewInterface
 }
 
-// review asks whether the identity may use verb on the resource (with an
-// optional subresource) in the namespace, "" meaning every namespace or a
-// cluster-scoped resource.
+// review reports whether the identity may use verb on the resource, with
+// an optional subresource, in the namespace. An empty namespace stands for
+// every namespace, or for a cluster-scoped resource.
 func (rv reviewer) review(ctx context.Context, group, resource, subresource, verb, namespace string) access {
 	ssar := &authorizationv1.SelfSubjectAccessReview{
 		Spec: authorizationv1.SelfSubjectAccessReviewSpec{

@@ -20,9 +20,9 @@ const (
 	DefaultWorkers  = 8
 	DefaultPageSize = 500
 	DefaultTimeout  = 5 * time.Minute
-	// DefaultQPS and DefaultBurst bound the request rate. client-go's own
-	// defaults (5 and 10) would make a scan of a large cluster wait on the
-	// client rather than on the server; the API server's priority and
+	// DefaultQPS and DefaultBurst bound the request rate. With client-go's
+	// own defaults (5 and 10), a scan of a large cluster would wait on the
+	// client rather than on the server. The API server's priority and
 	// fairness still protects it from a burst.
 	DefaultQPS   = 50
 	DefaultBurst = 100

@@ -27,9 +27,9 @@ import (
 // the secret's values, so it is never kept.
 const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
-// filter selects the fields of a JSON object that are kept: keep, when not
-// nil, lists the only fields kept; drop lists fields that are skipped; and
-// children applies to the value of a field.
+// filter selects the fields of a JSON object that are kept. When keep is
+// not nil, it lists the only fields kept. drop lists fields that are
+// skipped, and children holds the filters of fields' values.
 type filter struct {
 	keep     map[string]bool
 	drop     map[string]bool
@@ -330,7 +330,7 @@ func (b *builder) array(dec *jsontext.Decoder) (*yaml.Node, error) {
 	return n, nil
 }
 
-// listMeta is what a list response says about itself.
+// listMeta is the list-level metadata of a list response.
 type listMeta struct {
 	Kind            string
 	APIVersion      string

@@ -31,7 +31,7 @@ var nodesProxy = Resource{Resource: KubeletConfigResource}
 
 // readKubelets reads the configuration of every listed node's kubelet when
 // the identity may get nodes/proxy. When it may not, or when no kubelet
-// answers, KubeletConfigResource is unreadable.
+// responds, KubeletConfigResource is unreadable.
 func (r *reader) readKubelets(ctx context.Context) {
 	if reason, ok := r.res.Unreadable["nodes"]; ok {
 		r.res.Unreadable[KubeletConfigResource] = "nodes are not readable, so their kubelets are unknown: " + reason
@@ -80,7 +80,7 @@ func (r *reader) fileKubelets(configs []*source.Object, failures []string, forbi
 	case forbidden:
 		r.res.Unreadable[KubeletConfigResource] = forbiddenReason("get", nodesProxy, "")
 	case len(failed) == len(configs):
-		r.res.Unreadable[KubeletConfigResource] = "no kubelet answered on /configz through the node proxy: " + strings.Join(failed, "; ")
+		r.res.Unreadable[KubeletConfigResource] = "no kubelet responded on /configz through the node proxy: " + strings.Join(failed, "; ")
 	case len(failed) > 0:
 		sort.Strings(failed)
 		r.res.Warnings = append(r.res.Warnings, fmt.Sprintf(

@@ -13,8 +13,8 @@ import (
 )
 
 // Accept headers of list requests. The metadata-only one names a single
-// media type with no fallback: a server that cannot send
-// PartialObjectMetadataList answers 406 Not Acceptable instead of sending
+// media type with no fallback, so a server that cannot send
+// PartialObjectMetadataList responds 406 Not Acceptable instead of sending
 // whole objects. client-go's metadata client adds "application/json" as a
 // fallback, which is why it is not used for Secrets.
 const (
@@ -116,7 +116,7 @@ func accept(r Resource) string {
 }
 
 // page reads one page. The objects of a metadata-only list are kept only
-// when the response says it is a PartialObjectMetadataList.
+// when the response's kind is PartialObjectMetadataList.
 func (l *lister) page(ctx context.Context, b *builder, req *rest.Request, f *filter, t listTask, apiVersion string, stats *listStats) ([]*source.Object, listMeta, error) {
 	body, err := req.Stream(ctx)
 	if err != nil {
@@ -143,7 +143,7 @@ func (l *lister) page(ctx context.Context, b *builder, req *rest.Request, f *fil
 		return nil, meta, fmt.Errorf("reading the list of %s: %w", qualified(t.res), err)
 	}
 	if t.res.MetadataOnly && meta.Kind != "PartialObjectMetadataList" {
-		return nil, meta, fmt.Errorf("the API server answered a metadata-only list of %s with kind %q instead of PartialObjectMetadataList; its items were discarded", qualified(t.res), meta.Kind)
+		return nil, meta, fmt.Errorf("the API server responded to a metadata-only list of %s with kind %q instead of PartialObjectMetadataList; its items were discarded", qualified(t.res), meta.Kind)
 	}
 	stats.kept += len(objects)
 	return objects, meta, nil

@@ -19,7 +19,7 @@ import (
 	"github.com/kubethreat/kubethreat/source"
 )
 
-// Result is what Read found.
+// Result is the outcome of Read.
 type Result struct {
 	// Objects are in the order of Resources, each resource's objects in
 	// the order the API server listed them, then the Gatekeeper
@@ -36,7 +36,7 @@ type Result struct {
 	// NotServed names the optional resources the cluster does not serve.
 	NotServed []string
 	// Warnings describe what was read only in part, such as a node whose
-	// kubelet did not answer.
+	// kubelet did not respond.
 	Warnings []string
 }
 

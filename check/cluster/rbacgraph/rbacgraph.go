@@ -128,9 +128,9 @@ type Grant struct {
 	Rule    Rule
 	Binding *source.Object // the RoleBinding or ClusterRoleBinding
 	Role    *source.Object // the role the binding names
-	// Namespace is where the grant applies: a RoleBinding's namespace, or
-	// "" for a ClusterRoleBinding, which grants in every namespace and on
-	// cluster-scoped resources.
+	// Namespace is the namespace the grant applies in: a RoleBinding's
+	// namespace, or "" for a ClusterRoleBinding, which grants in every
+	// namespace and on cluster-scoped resources.
 	Namespace string
 	// Via is the binding subject that matched, such as the group
 	// system:serviceaccounts for a service account.
@@ -269,8 +269,9 @@ func (g *Graph) role(b binding) *source.Object {
 }
 
 // Allowed returns the grants by which the subject may use verb on the
-// resource in the namespace; "" asks for every namespace at once, or a
-// cluster-scoped resource, which only ClusterRoleBindings grant.
+// resource in the namespace. An empty namespace stands for every namespace
+// at once, or for a cluster-scoped resource, and only ClusterRoleBindings
+// grant those.
 func (g *Graph) Allowed(s Subject, verb, group, resource, namespace string) []Grant {
 	var out []Grant
 	for _, gr := range g.Grants(s) {

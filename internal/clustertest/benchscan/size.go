@@ -30,7 +30,9 @@ func runSize(args []string) error {
 	if err != nil {
 		return err
 	}
+
 	versions := map[string]string{"": "v1", "apps": "v1", "batch": "v1", "networking.k8s.io": "v1", "rbac.authorization.k8s.io": "v1", "admissionregistration.k8s.io": "v1"}
+
 	var count, total, trimmed int
 	for _, r := range cluster.Resources {
 		version, ok := versions[r.Group]
