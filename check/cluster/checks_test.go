@@ -165,7 +165,9 @@ status:
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := checktest.RunCheck(t, "cluster-events-missing", check.NewInventory(objs), check.Config{})
+			inv := check.NewInventory(objs)
+			inv.Cluster = &check.ClusterInfo{Server: "https://127.0.0.1:6443"}
+			res := checktest.RunCheck(t, "cluster-events-missing", inv, check.Config{})
 			st := res.Stats["cluster-events-missing"]
 			if st.NotEvaluated != 1 || st.Evaluated != 0 {
 				t.Fatalf("stats = %+v, want one not evaluated and nothing evaluated", st)
@@ -174,6 +176,14 @@ status:
 				t.Errorf("reason = %q, want it to contain %q", res.Findings[0].Reason, tt.reason)
 			}
 		})
+	}
+}
+
+func TestEventsMissingSkipsManifests(t *testing.T) {
+	inv := checktest.Load(t, "testdata/cluster-static-pod/pass-control-plane.yaml")
+	res := checktest.RunCheck(t, "cluster-events-missing", inv, check.Config{})
+	if n := len(res.Findings); n != 0 {
+		t.Errorf("a manifest scan got %d findings, want none: %q", n, res.Findings[0].Message)
 	}
 }
 
