@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -10,6 +12,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kubethreat/kubethreat/internal/testcluster"
+	"github.com/kubethreat/kubethreat/matrix"
+	"github.com/kubethreat/kubethreat/report"
 )
 
 func TestClusterOptionsValidate(t *testing.T) {
@@ -73,5 +77,41 @@ func TestClusterInventoryNothingReadable(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "lacks list on pods in all namespaces") {
 		t.Errorf("error %q does not name the missing list on pods", err)
+	}
+}
+
+// TestClusterStageJSONReport runs the scan pipeline on the cluster input
+// stage, as `scan --cluster -A -o json` does once the command wires it in.
+func TestClusterStageJSONReport(t *testing.T) {
+	testcluster.Config(t)
+	var stdout, stderr bytes.Buffer
+	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, matrix: matrix.Default}
+	f := &scanFlags{}
+	f.outputs.specs = []outputSpec{{format: "json"}}
+	o := &clusterOptions{enabled: true, kubeconfig: os.Getenv(testcluster.EnvKubeconfig), allNamespaces: true, timeout: 90 * time.Second}
+
+	if err := runScan(e, f, clusterStage(o, f)); err != nil {
+		t.Fatalf("runScan: %v\nstderr: %s", err, stderr.String())
+	}
+	var doc report.ScanDocument
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+		t.Fatalf("decoding the JSON report: %v", err)
+	}
+	if len(doc.Inputs) != 1 || doc.Inputs[0] != "cluster kt-admin@kubethreat-test" {
+		t.Errorf("inputs = %q, want the cluster's context", doc.Inputs)
+	}
+	ran := map[string]bool{}
+	for _, c := range doc.Checks {
+		ran[c.ID] = true
+	}
+	if !ran["cluster-powerful-service-account-pods"] {
+		t.Error("the report lists no cluster-powerful-service-account-pods check")
+	}
+	warned := false
+	for _, d := range doc.Diagnostics {
+		warned = warned || (d.Severity == report.SeverityWarning && strings.Contains(d.Message, "admission plugins are unknown"))
+	}
+	if !warned {
+		t.Errorf("diagnostics = %+v, want a warning about unknown admission plugins", doc.Diagnostics)
 	}
 }
