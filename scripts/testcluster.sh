@@ -109,6 +109,17 @@ pid_alive() {
 	[[ $exe == "$binary" || $exe == "$binary (deleted)" ]]
 }
 
+# pid_started reports whether the process in pid file $1 is still running.
+# During startup the process may not have executed its binary yet (nohup
+# and the shell run first), so unlike pid_alive it does not compare the
+# executable.
+pid_started() {
+	local pid
+	[[ -f $1 ]] || return 1
+	pid=$(cat "$1")
+	[[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+}
+
 # free_port prints a TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {
 	local port attempt
@@ -130,7 +141,7 @@ wait_for_url() {
 	shift 5
 	local deadline=$((SECONDS + ready_timeout))
 	while ((SECONDS < deadline)); do
-		if ! pid_alive "$pid_file" "$binary"; then
+		if ! pid_started "$pid_file"; then
 			tail -n 30 "$log_file" >&2 || true
 			die "$name exited during startup; its log is $log_file"
 		fi
@@ -310,7 +321,7 @@ wait_for_etcd() {
 	local port=$1
 	local deadline=$((SECONDS + ready_timeout))
 	while ((SECONDS < deadline)); do
-		if ! pid_alive "$run_dir/etcd.pid" "$bin_dir/etcd"; then
+		if ! pid_started "$run_dir/etcd.pid"; then
 			tail -n 30 "$run_dir/etcd.log" >&2 || true
 			die "etcd exited during startup; its log is $run_dir/etcd.log"
 		fi
