@@ -2,6 +2,7 @@ package check
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/kubethreat/kubethreat/source"
 )
@@ -20,6 +21,34 @@ type Inventory struct {
 	Cluster *ClusterInfo
 
 	byKind map[string][]*source.Object
+
+	memoMu sync.Mutex
+	memo   map[any]*memoEntry
+}
+
+type memoEntry struct {
+	once  sync.Once
+	value any
+}
+
+// Memo returns the value that build computes for key, calling build once
+// per inventory however many checks and goroutines ask. Checks use it for
+// indexes they share, such as bindings by role, so that relating objects
+// stays linear in the inventory's size. Keys should be values of an
+// unexported type, as with context keys.
+func (inv *Inventory) Memo(key any, build func() any) any {
+	inv.memoMu.Lock()
+	if inv.memo == nil {
+		inv.memo = map[any]*memoEntry{}
+	}
+	e, ok := inv.memo[key]
+	if !ok {
+		e = &memoEntry{}
+		inv.memo[key] = e
+	}
+	inv.memoMu.Unlock()
+	e.once.Do(func() { e.value = build() })
+	return e.value
 }
 
 // ClusterInfo describes a live cluster.

@@ -26,17 +26,37 @@ func bindings(inv *check.Inventory) []*source.Object {
 // refers to, or nil.
 func boundRole(inv *check.Inventory, b *source.Object) *source.Object {
 	ref := b.Root().Field("roleRef")
-	kind, name := ref.Field("kind").Str(), ref.Field("name").Str()
-	for _, o := range inv.Kind(kind) {
-		if o.Name != name || !isRBACGroup(o.APIVersion) {
-			continue
-		}
-		if kind == "Role" && o.Namespace != b.Namespace {
-			continue
-		}
-		return o
+	key := roleKey{kind: ref.Field("kind").Str(), name: ref.Field("name").Str()}
+	if key.kind == "Role" {
+		key.namespace = b.Namespace
 	}
-	return nil
+	return roleIndex(inv)[key]
+}
+
+type roleIndexKey struct{}
+
+// roleIndex returns the Roles and ClusterRoles of the input by kind, name
+// and, for Roles, namespace, built once per inventory. The first object
+// wins when the input holds the same role twice.
+func roleIndex(inv *check.Inventory) map[roleKey]*source.Object {
+	return inv.Memo(roleIndexKey{}, func() any {
+		index := map[roleKey]*source.Object{}
+		for _, kind := range []string{"Role", "ClusterRole"} {
+			for _, o := range inv.Kind(kind) {
+				if !isRBACGroup(o.APIVersion) {
+					continue
+				}
+				key := roleKey{kind: kind, name: o.Name}
+				if kind == "Role" {
+					key.namespace = o.Namespace
+				}
+				if _, dup := index[key]; !dup {
+					index[key] = o
+				}
+			}
+		}
+		return index
+	}).(map[roleKey]*source.Object)
 }
 
 // roleRefString names a binding's role, such as `ClusterRole "view"`.

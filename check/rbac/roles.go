@@ -96,20 +96,36 @@ func selectedByAny(selectors source.Value, labels map[string]string) bool {
 // Role, the RoleBindings of its namespace; for a ClusterRole, every
 // ClusterRoleBinding and RoleBinding that names it.
 func bindingsOf(inv *check.Inventory, role *source.Object) []*source.Object {
-	var out []*source.Object
-	for _, kind := range []string{"ClusterRoleBinding", "RoleBinding"} {
-		for _, b := range inv.Kind(kind) {
-			ref := b.Root().Field("roleRef")
-			if ref.Field("kind").Str() != role.Kind || ref.Field("name").Str() != role.Name {
-				continue
-			}
-			if role.Kind == "Role" && b.Namespace != role.Namespace {
-				continue
-			}
-			out = append(out, b)
-		}
+	key := roleKey{kind: role.Kind, name: role.Name}
+	if role.Kind == "Role" {
+		key.namespace = role.Namespace
 	}
-	return out
+	return bindingIndex(inv)[key]
+}
+
+// roleKey identifies the role a binding's roleRef names. The namespace is
+// set only for Roles, which a RoleBinding can name only in its own namespace.
+type roleKey struct{ kind, name, namespace string }
+
+type bindingIndexKey struct{}
+
+// bindingIndex returns the bindings of the input by the role they name,
+// ClusterRoleBindings first, built once per inventory.
+func bindingIndex(inv *check.Inventory) map[roleKey][]*source.Object {
+	return inv.Memo(bindingIndexKey{}, func() any {
+		index := map[roleKey][]*source.Object{}
+		for _, kind := range []string{"ClusterRoleBinding", "RoleBinding"} {
+			for _, b := range inv.Kind(kind) {
+				ref := b.Root().Field("roleRef")
+				key := roleKey{kind: ref.Field("kind").Str(), name: ref.Field("name").Str()}
+				if key.kind == "Role" {
+					key.namespace = b.Namespace
+				}
+				index[key] = append(index[key], b)
+			}
+		}
+		return index
+	}).(map[roleKey][]*source.Object)
 }
 
 // scopeOf says where a role's grants on namespaced resources apply, from the
