@@ -17,6 +17,7 @@ func init() {
 		Techniques:  []string{"MS-TA9006"},
 		Mitigations: []string{"MS-M9010"},
 		Since:       "0.1.0",
+		Needs:       policyNeeds,
 		Prevention:  true,
 		Inventory: presenceSpec{
 			control: controlExec,

@@ -19,6 +19,7 @@ func init() {
 		Techniques:  []string{"MS-TA9002"},
 		Mitigations: []string{"MS-M9005.003"},
 		Since:       "0.1.0",
+		Needs:       policyNeeds,
 		Prevention:  true,
 		Inventory: presenceSpec{
 			control: controlImages,

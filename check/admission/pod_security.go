@@ -33,6 +33,7 @@ func init() {
 		Techniques:  []string{"MS-TA9018", "MS-TA9013"},
 		Mitigations: []string{"MS-M9017"},
 		Since:       "0.1.0",
+		Needs:       append([]string{"namespaces"}, policyNeeds...),
 		Prevention:  true,
 		Inventory:   podSecurityEnforced,
 	})

@@ -409,3 +409,14 @@ func clusterRef(inv *check.Inventory) (source.Ref, source.Location) {
 	}
 	return source.Ref{Kind: "Cluster", Name: "scanned manifests"}, source.Location{}
 }
+
+// policyNeeds lists the resources that hold the admission policies the
+// presence checks look for. When a live scan cannot read one of them, a
+// policy may exist unseen, so those checks are not evaluated.
+var policyNeeds = []string{
+	"validatingadmissionpolicies",
+	"validatingadmissionpolicybindings",
+	"clusterpolicies.kyverno.io",
+	"policies.kyverno.io",
+	"constrainttemplates.templates.gatekeeper.sh",
+}

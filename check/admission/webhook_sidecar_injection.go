@@ -44,6 +44,7 @@ func init() {
 		Techniques:  []string{"MS-TA9011", "MS-TA9015"},
 		Mitigations: []string{"MS-M9003"},
 		Since:       "0.1.0",
+		Needs:       []string{"mutatingwebhookconfigurations"},
 		Object:      webhookSidecarInjection,
 	})
 }
