@@ -23,18 +23,19 @@ const SchemaVersion = "1"
 // ReadJSON returns. Its fields are kept apart from the check and source
 // types, so that a change there cannot change the document by accident.
 type ScanDocument struct {
-	SchemaVersion string            `json:"schemaVersion"`
-	Tool          Tool              `json:"tool"`
-	StartedAt     time.Time         `json:"startedAt"`
-	DurationMs    int64             `json:"durationMs"`
-	Inputs        []string          `json:"inputs"`
-	Summary       Summary           `json:"summary"`
-	Techniques    []TechniqueStatus `json:"techniques"` // by ID
-	Checks        []CheckInfo       `json:"checks"`     // by ID
-	Findings      []Finding         `json:"findings"`   // every status, by location
-	Skipped       map[string]int    `json:"skipped"`
-	Diagnostics   []Diagnostic      `json:"diagnostics"`
-	Suppressions  []SuppressionNote `json:"suppressions"`
+	SchemaVersion string             `json:"schemaVersion"`
+	Tool          Tool               `json:"tool"`
+	StartedAt     time.Time          `json:"startedAt"`
+	DurationMs    int64              `json:"durationMs"`
+	Inputs        []string           `json:"inputs"`
+	Cluster       *check.ClusterInfo `json:"cluster,omitempty"` // only for live-cluster scans
+	Summary       Summary            `json:"summary"`
+	Techniques    []TechniqueStatus  `json:"techniques"` // by ID
+	Checks        []CheckInfo        `json:"checks"`     // by ID
+	Findings      []Finding          `json:"findings"`   // every status, by location
+	Skipped       map[string]int     `json:"skipped"`
+	Diagnostics   []Diagnostic       `json:"diagnostics"`
+	Suppressions  []SuppressionNote  `json:"suppressions"`
 }
 
 // CheckInfo is the metadata and outcome counts of a check that ran.
@@ -129,6 +130,7 @@ func NewScanDocument(s *Scan, tool Tool) *ScanDocument {
 		StartedAt:     s.StartedAt.UTC(),
 		DurationMs:    s.Duration.Milliseconds(),
 		Inputs:        orEmpty(s.Inputs),
+		Cluster:       s.Cluster,
 		Summary:       Summarize(s),
 		Techniques:    sortedTechniques(s.Techniques),
 		Skipped:       map[string]int{},

@@ -137,7 +137,7 @@ func TestReadJSONRoundTrip(t *testing.T) {
 
 	// Writing the read document again gives the same bytes.
 	again := render(t, "json", &Scan{
-		Tool: doc.Tool, StartedAt: doc.StartedAt, Duration: s.Duration, Inputs: doc.Inputs,
+		Tool: doc.Tool, StartedAt: doc.StartedAt, Duration: s.Duration, Inputs: doc.Inputs, Cluster: doc.Cluster,
 		Result: res, Techniques: doc.Techniques, Skipped: doc.Skipped,
 		Diagnostics: doc.Diagnostics, Suppressions: doc.Suppressions, Matrix: s.Matrix,
 	})

@@ -31,6 +31,11 @@ type Scan struct {
 	Suppressions []SuppressionNote
 	Matrix       *matrix.Matrix
 
+	// Cluster describes the live cluster that was scanned: its server,
+	// version, managed service and admission plugins. It is nil for
+	// manifest scans.
+	Cluster *check.ClusterInfo
+
 	// Color makes the table writer use ANSI colours. Other writers ignore it.
 	Color bool
 }

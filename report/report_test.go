@@ -185,6 +185,7 @@ func testScan(t *testing.T) *Scan {
 		Result:     res,
 		Techniques: techniqueStatuses(m, res),
 		Skipped:    map[string]int{"not a Kubernetes object": 2, "empty document": 1},
+		Cluster:    &check.ClusterInfo{Server: "https://prod.example:6443", Version: "v1.37.2", Provider: "eks"},
 		Diagnostics: []Diagnostic{
 			{File: "deploy/kustomization.yaml", Severity: SeverityWarning, Message: "Kustomization files are not rendered", Hint: "run kustomize build and scan its output"},
 			{File: "deploy/broken.yaml", Line: 4, Column: 3, Severity: SeverityError, Message: "mapping values are not allowed in this context"},

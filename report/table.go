@@ -90,6 +90,30 @@ func (t *tableWriter) header() {
 		t.printf("Started %s, took %s\n", t.scan.StartedAt.UTC().Format(time.RFC3339), t.scan.Duration.Round(time.Millisecond))
 	}
 	t.printf("Threat Matrix for Kubernetes %s, MITRE ATT&CK Enterprise v%s\n", tool.MatrixVersion, tool.AttackVersion)
+	if c := t.scan.Cluster; c != nil {
+		t.printf("Cluster %s: %s\n", c.Server, clusterDescription(c))
+	}
+}
+
+// clusterDescription names a cluster's version, managed service and
+// admission plugins, saying "unknown" for what the scan could not see.
+func clusterDescription(c *check.ClusterInfo) string {
+	version, provider, plugins := c.Version, "self-managed or unknown", "admission plugins unknown"
+	if version == "" {
+		version = "version unknown"
+	}
+	switch c.Provider {
+	case "aks":
+		provider = "Azure Kubernetes Service (AKS)"
+	case "eks":
+		provider = "Amazon Elastic Kubernetes Service (EKS)"
+	case "gke":
+		provider = "Google Kubernetes Engine (GKE)"
+	}
+	if len(c.AdmissionPlugins) > 0 {
+		plugins = "admission plugins " + strings.Join(c.AdmissionPlugins, ", ")
+	}
+	return version + ", " + provider + ", " + plugins
 }
 
 // checkGroup is the failing findings of one check under a technique.

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -44,15 +44,18 @@ type scanFlags struct {
 	checks        []string
 	skipChecks    []string
 	workers       int
+	paths         []string // the PATH arguments, for finding the configuration file
 }
 
 func newScanCommand(e *env) *cobra.Command {
 	f := &scanFlags{}
+	co := &clusterOptions{}
 	cmd := &cobra.Command{
-		Use:   "scan [PATH...|-]",
+		Use:   "scan [PATH...|-] | scan --cluster",
 		Short: "Scan Kubernetes manifests for the techniques they expose",
-		Long: "Scan files, folders, Helm charts, Kustomize folders or standard input (-) and map\n" +
-			"each problem to the techniques of the Threat Matrix for Kubernetes.\n\n" +
+		Long: "Scan files, folders, Helm charts, Kustomize folders or standard input (-), or with\n" +
+			"--cluster a live cluster (read-only), and map each problem to the techniques of the\n" +
+			"Threat Matrix for Kubernetes.\n\n" +
 			"Reports: -o picks a format and may be repeated. Each report goes to standard output\n" +
 			"unless a file is named for it, either as -o FORMAT=FILE or with --output-file FILE\n" +
 			"right after the -o it belongs to. Only one report can go to standard output.\n\n" +
@@ -60,19 +63,34 @@ func newScanCommand(e *env) *cobra.Command {
 			"error, on unreadable input (unless --keep-going) and when no Kubernetes object\n" +
 			"was found or no check evaluated anything.\n\n" +
 			"Suppressions: the annotation kubethreat.io/ignore: \"<check-id>[,<check-id>] -- reason\"\n" +
-			"on an object or its pod template, and the exceptions of .kubethreat.yaml.",
+			"on an object or its pod template, and the exceptions of the configuration file:\n" +
+			"--config, else ./.kubethreat.yaml, else .kubethreat.yaml in the one folder scanned.",
 		Example: "  kubethreat scan examples/shop\n" +
 			"  kubethreat scan k8s/ -o sarif --output-file scan.sarif -o table --fail-on high\n" +
 			"  helm template ./chart | kubethreat scan - -o json=scan.json\n" +
-			"  kubethreat scan ./chart --values prod.yaml --set image.tag=1.4.2",
+			"  kubethreat scan ./chart --values prod.yaml --set image.tag=1.4.2\n" +
+			"  kubethreat scan --cluster -A --fail-on high",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usageErrorf("scan needs at least one file, folder or - for standard input")
+			if err := co.validate(cmd.Flags(), args); err != nil {
+				return err
 			}
+			if co.enabled {
+				for _, name := range []string{"values", "set", "max-file-size"} {
+					if cmd.Flags().Changed(name) {
+						return usageErrorf("--%s applies only to manifest files, not to --cluster", name)
+					}
+				}
+				return runScan(e, f, clusterStage(co, f))
+			}
+			if len(args) == 0 {
+				return usageErrorf("scan needs at least one file, folder or - for standard input, or --cluster")
+			}
+			f.paths = args
 			return runScan(e, f, fileStage(args, e.stdin, f))
 		},
 	}
 	fl := cmd.Flags()
+	co.addFlags(fl)
 	fl.VarP(outputValue{&f.outputs}, "output", "o", "report format: "+strings.Join(report.Formats(), ", ")+
 		"; repeatable; FORMAT=FILE writes that report to FILE (default table)")
 	fl.Var(outputFileValue{&f.outputs}, "output-file", "write the report of the -o just before this flag to this file (- is standard output)")
@@ -172,7 +190,7 @@ func planScan(f *scanFlags) (*scanPlan, error) {
 	if plan.checks, err = selectChecks(plan.known, f.checks, f.skipChecks); err != nil {
 		return nil, err
 	}
-	if plan.config, err = loadConfig(f.configFile, plan.known); err != nil {
+	if plan.config, err = loadConfig(f.configFile, f.paths, plan.known); err != nil {
 		return nil, err
 	}
 	return plan, nil
@@ -216,6 +234,7 @@ func evaluate(ctx context.Context, input inputStage, prog *progress, plan *scanP
 		Result:      res,
 		Skipped:     in.skipped,
 		Diagnostics: in.diagnostics,
+		Cluster:     in.inv.Cluster,
 	}
 	addNotices(scan, sum.Notices)
 	return scan, nil
@@ -406,6 +425,23 @@ func unknownCheckError(id string, ids []string) error {
 	return usageErrorf("%s", msg)
 }
 
+// findConfig returns the configuration file a scan of paths reads by
+// default, or "".
+func findConfig(paths []string) string {
+	candidates := []string{config.DefaultFile}
+	if len(paths) == 1 {
+		if info, err := os.Stat(paths[0]); err == nil && info.IsDir() {
+			candidates = append(candidates, filepath.Join(paths[0], config.DefaultFile))
+		}
+	}
+	for _, c := range candidates {
+		if info, err := os.Stat(c); err == nil && info.Mode().IsRegular() {
+			return c
+		}
+	}
+	return ""
+}
+
 func checkIDs(checks []*check.Check) []string {
 	ids := make([]string, len(checks))
 	for i, c := range checks {
@@ -415,13 +451,14 @@ func checkIDs(checks []*check.Check) []string {
 }
 
 // loadConfig reads the configuration file: the one named by --config, or
-// ./.kubethreat.yaml when it exists. Exceptions must name existing checks.
-func loadConfig(file string, known []*check.Check) (*config.File, error) {
+// else ./.kubethreat.yaml, or else the .kubethreat.yaml of the folder when
+// the scan reads exactly one folder. Exceptions must name existing checks.
+func loadConfig(file string, paths []string, known []*check.Check) (*config.File, error) {
 	if file == "" {
-		if _, err := os.Stat(config.DefaultFile); errors.Is(err, fs.ErrNotExist) {
-			return &config.File{}, nil
-		}
-		file = config.DefaultFile
+		file = findConfig(paths)
+	}
+	if file == "" {
+		return &config.File{}, nil
 	}
 	cfg, err := config.Load(file)
 	if err != nil {

@@ -120,10 +120,6 @@ func progressStage(p cluster.Progress) string {
 
 // clusterInventory turns what the cluster reader found into the inventory
 // the checks read.
-//
-// NOTE: report.Scan has no field for check.ClusterInfo, so the server
-// version, managed service and admission plugins reach the report only
-// through the checks that read them and the warnings of clusterWarnings.
 func clusterInventory(res *cluster.Result) *check.Inventory {
 	inv := check.NewInventory(res.Objects)
 	for name, reason := range res.Unreadable {
