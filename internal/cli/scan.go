@@ -44,7 +44,6 @@ type scanFlags struct {
 	checks        []string
 	skipChecks    []string
 	workers       int
-	paths         []string // the PATH arguments, for finding the configuration file
 }
 
 func newScanCommand(e *env) *cobra.Command {
@@ -85,7 +84,6 @@ func newScanCommand(e *env) *cobra.Command {
 			if len(args) == 0 {
 				return usageErrorf("scan needs at least one file, folder or - for standard input, or --cluster")
 			}
-			f.paths = args
 			return runScan(e, f, fileStage(args, e.stdin, f))
 		},
 	}
@@ -190,7 +188,9 @@ func planScan(f *scanFlags) (*scanPlan, error) {
 	if plan.checks, err = selectChecks(plan.known, f.checks, f.skipChecks); err != nil {
 		return nil, err
 	}
-	if plan.config, err = loadConfig(f.configFile, f.paths, plan.known); err != nil {
+	// Without --config, ./.kubethreat.yaml is read now, and a scanned
+	// folder's own file is looked for by evaluate once the inputs are known.
+	if plan.config, err = loadConfig(f.configFile, nil, plan.known); err != nil {
 		return nil, err
 	}
 	return plan, nil
@@ -204,6 +204,11 @@ func evaluate(ctx context.Context, input inputStage, prog *progress, plan *scanP
 	}
 	if len(in.inv.Objects) == 0 {
 		return nil, noObjectsError(in)
+	}
+	if plan.config.Path == "" && f.configFile == "" {
+		if plan.config, err = loadConfig("", in.inputs, plan.known); err != nil {
+			return nil, err
+		}
 	}
 
 	prog.set("checking", -1, len(in.inv.Objects))
@@ -426,7 +431,8 @@ func unknownCheckError(id string, ids []string) error {
 }
 
 // findConfig returns the configuration file a scan of paths reads by
-// default, or "".
+// default, or "": ./.kubethreat.yaml, else the one in the folder when
+// paths is a single folder.
 func findConfig(paths []string) string {
 	candidates := []string{config.DefaultFile}
 	if len(paths) == 1 {

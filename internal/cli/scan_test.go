@@ -83,6 +83,9 @@ func TestScanExitCodes(t *testing.T) {
 		{"missing path", []string{filepath.Join(scanData, "absent.yaml")}, ExitUsage, "no Kubernetes objects found"},
 		{"no objects", []string{filepath.Join(scanData, "not-objects")}, ExitUsage, "no Kubernetes objects found"},
 		{"no path", nil, ExitUsage, "at least one file"},
+		{"cluster flag without --cluster", []string{priv, "-n", "shop"}, ExitUsage, "--namespace applies only to cluster scans"},
+		{"paths with --cluster", []string{"--cluster", priv}, ExitUsage, "takes no paths"},
+		{"Helm values with --cluster", []string{"--cluster", "--set", "a=b"}, ExitUsage, "--set applies only to manifest files"},
 		{"bad fail-on", []string{priv, "--fail-on", "severe"}, ExitUsage, `invalid --fail-on: unknown severity "severe"`},
 		{"unknown check", []string{priv, "--checks", "pod-priviledged"}, ExitUsage, `unknown check "pod-priviledged"; did you mean pod-privileged`},
 		{"unknown skipped check", []string{priv, "--skip-checks", "pod-host-pdi"}, ExitUsage, "did you mean pod-host-pid"},
@@ -265,6 +268,49 @@ func TestScanDefaultConfig(t *testing.T) {
 	}
 }
 
+func TestScanConfigSearch(t *testing.T) {
+	fixClock(t, "2026-03-01")
+	priv, err := filepath.Abs(filepath.Join(scanData, "privileged.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exceptions, err := os.ReadFile(filepath.Join(scanData, "config", "exceptions.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, err := os.ReadFile(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A folder with its own configuration, scanned from elsewhere.
+	dir := t.TempDir()
+	for name, data := range map[string][]byte{".kubethreat.yaml": exceptions, "web.yaml": manifest} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(t.TempDir())
+
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"folder's file", []string{dir}, "suppressed"},
+		{"not for a single file", []string{filepath.Join(dir, "web.yaml")}, "fail"},
+		{"not for two paths", []string{dir, priv}, "fail"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, _ := scanJSON(t, ExitOK, append(tc.args, "--checks", "pod-privileged")...)
+			got := findingStatus(doc, "pod-privileged", "web")
+			if len(got) == 0 || !allEqual(got, tc.want) {
+				t.Errorf("statuses %v, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestScanStdin(t *testing.T) {
 	fixClock(t, "2026-03-01")
 	data, err := os.ReadFile(filepath.Join(scanData, "privileged.yaml"))
@@ -438,7 +484,7 @@ func TestScanExampleGolden(t *testing.T) {
 	}
 	t.Chdir(filepath.Join("..", ".."))
 
-	out, errOut, code := run(t, "scan", "examples/shop", "--config", "examples/shop/.kubethreat.yaml", "-o", "json")
+	out, errOut, code := run(t, "scan", "examples/shop", "-o", "json")
 	if code != ExitOK {
 		t.Fatalf("exit code %d; stderr:\n%s", code, errOut)
 	}
@@ -459,11 +505,11 @@ func TestScanExampleGolden(t *testing.T) {
 
 // TestScanExampleFindings checks the deliberate problems and accepted
 // risks that examples/shop/README.md lists, independently of the golden
-// file.
+// file. The scan finds the folder's .kubethreat.yaml by itself.
 func TestScanExampleFindings(t *testing.T) {
 	fixClock(t, "2026-03-01")
 	t.Chdir(filepath.Join("..", ".."))
-	doc, _ := scanJSON(t, ExitOK, "examples/shop", "--config", "examples/shop/.kubethreat.yaml")
+	doc, _ := scanJSON(t, ExitOK, "examples/shop")
 
 	tests := []struct {
 		check, name, want string
