@@ -29,13 +29,13 @@ func init() {
 }
 
 func metadataEgressOpen(_ *check.Context, inv *check.Inventory, r *check.Reporter) {
-	all := policies(inv)
+	byPolicyNamespace := policiesByNamespace(inv)
 	byNamespace := workloads(inv)
 	for _, ns := range sortedNamespaces(byNamespace) {
 		var open []string
 		var first workload
 		for _, w := range byNamespace[ns] {
-			path := metadataPath(all, w)
+			path := metadataPath(byPolicyNamespace[ns], w)
 			if path == "" {
 				continue
 			}

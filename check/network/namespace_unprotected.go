@@ -27,13 +27,13 @@ func init() {
 }
 
 func namespaceUnprotected(_ *check.Context, inv *check.Inventory, r *check.Reporter) {
-	all := policies(inv)
+	byPolicyNamespace := policiesByNamespace(inv)
 	byNamespace := workloads(inv)
 	for _, ns := range sortedNamespaces(byNamespace) {
 		var open []string
 		var first workload
 		for _, w := range byNamespace[ns] {
-			isolated, note := ingressIsolated(all, w)
+			isolated, note := ingressIsolated(byPolicyNamespace[ns], w)
 			if isolated {
 				continue
 			}

@@ -60,6 +60,18 @@ func (p policy) selects(w workload) bool {
 	return err == nil && ok
 }
 
+// policiesByNamespace returns the NetworkPolicies of the inventory by
+// namespace, so that a workload is compared only with the policies of its
+// own namespace, the only ones that can select it.
+func policiesByNamespace(inv *check.Inventory) map[string][]policy {
+	out := map[string][]policy{}
+	for _, p := range policies(inv) {
+		ns := namespaceOf(p.Object)
+		out[ns] = append(out[ns], p)
+	}
+	return out
+}
+
 // policies returns the NetworkPolicies of the inventory.
 func policies(inv *check.Inventory) []policy {
 	var out []policy
