@@ -33,12 +33,13 @@ func init() {
 
 func sensitiveInterfaceExposure(_ *check.Context, inv *check.Inventory, r *check.Reporter) {
 	found := sensitiveWorkloads(inv)
+	svcs := indexServices(inv)
 	for _, svc := range services(inv) {
 		checkService(svc, found, r)
 	}
 	for _, ing := range inv.Kind("Ingress") {
 		if isIngress(ing) {
-			checkIngress(inv, ing, found, r)
+			checkIngress(svcs, ing, found, r)
 		}
 	}
 	for _, w := range found {
@@ -104,10 +105,10 @@ func serviceInterface(svc *source.Object, found []sensitiveWorkload) (string, bo
 
 // checkIngress fails each backend of an Ingress that leads to a sensitive
 // interface.
-func checkIngress(inv *check.Inventory, ing *source.Object, found []sensitiveWorkload, r *check.Reporter) {
+func checkIngress(svcs serviceIndex, ing *source.Object, found []sensitiveWorkload, r *check.Reporter) {
 	failed := false
 	for _, b := range ingressBackends(ing) {
-		target, ok := backendInterface(inv, ing, b, found)
+		target, ok := backendInterface(svcs, ing, b, found)
 		if !ok {
 			continue
 		}
@@ -121,8 +122,8 @@ func checkIngress(inv *check.Inventory, ing *source.Object, found []sensitiveWor
 	}
 }
 
-func backendInterface(inv *check.Inventory, ing *source.Object, b backend, found []sensitiveWorkload) (string, bool) {
-	if svc := serviceNamed(inv, namespaceOf(ing), b.Name.Str()); svc != nil {
+func backendInterface(svcs serviceIndex, ing *source.Object, b backend, found []sensitiveWorkload) (string, bool) {
+	if svc := svcs.named(namespaceOf(ing), b.Name.Str()); svc != nil {
 		return serviceInterface(svc, found)
 	}
 	if port, ok := b.Port.Int(); ok {

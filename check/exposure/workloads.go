@@ -79,13 +79,23 @@ func services(inv *check.Inventory) []*source.Object {
 	return out
 }
 
-func serviceNamed(inv *check.Inventory, namespace, name string) *source.Object {
+// serviceIndex maps "namespace/name" to a core v1 Service, built once per
+// check so that looking up an Ingress backend does not scan every Service.
+type serviceIndex map[string]*source.Object
+
+func indexServices(inv *check.Inventory) serviceIndex {
+	idx := serviceIndex{}
 	for _, svc := range services(inv) {
-		if svc.Name == name && namespaceOf(svc) == namespace {
-			return svc
+		key := namespaceOf(svc) + "/" + svc.Name
+		if _, dup := idx[key]; !dup {
+			idx[key] = svc // the first in input order, as a linear search finds
 		}
 	}
-	return nil
+	return idx
+}
+
+func (idx serviceIndex) named(namespace, name string) *source.Object {
+	return idx[namespace+"/"+name]
 }
 
 // byName returns the interface a Service or backend name identifies, or
