@@ -97,6 +97,9 @@ var otherPolicyKinds = map[string]bool{
 // unevaluatedPolicies names the policy objects that may apply to a
 // namespace but that the checks cannot read, such as Calico's or Cilium's.
 func unevaluatedPolicies(inv *check.Inventory, namespace string) []string {
+	if !hasUnevaluatedPolicies(inv) {
+		return nil // the common case, found without a pass over every object
+	}
 	var out []string
 	for _, o := range inv.Objects {
 		calico := o.Kind == "NetworkPolicy" && !isNetworkPolicy(o)
@@ -109,6 +112,22 @@ func unevaluatedPolicies(inv *check.Inventory, namespace string) []string {
 		out = append(out, o.Ref.String())
 	}
 	return out
+}
+
+// hasUnevaluatedPolicies reports whether the inventory holds any policy
+// that unevaluatedPolicies would list.
+func hasUnevaluatedPolicies(inv *check.Inventory) bool {
+	for kind := range otherPolicyKinds {
+		if len(inv.Kind(kind)) > 0 {
+			return true
+		}
+	}
+	for _, o := range inv.Kind("NetworkPolicy") {
+		if !isNetworkPolicy(o) {
+			return true
+		}
+	}
+	return false
 }
 
 // workload is an object that runs pods, with the labels its pods carry.
