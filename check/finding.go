@@ -22,6 +22,15 @@ type Finding struct {
 	Evidence    string          `json:"evidence,omitempty"` // the offending value, redacted where secret
 	Reason      string          `json:"reason,omitempty"`   // why the check was not evaluated or not applicable
 	Suppression *Suppression    `json:"suppression,omitempty"`
+	Guidance    []Guidance      `json:"guidance,omitempty"` // what the managed service offers, for live scans of AKS, EKS or GKE
+}
+
+// Guidance is what one of a finding's mitigations says to do on the managed
+// service the scanned cluster runs on.
+type Guidance struct {
+	Mitigation string `json:"mitigation"` // MS-M9xxx
+	Service    string `json:"service"`    // "aks", "eks" or "gke"
+	Text       string `json:"text"`       // Markdown
 }
 
 // Suppression records why a failing finding was suppressed.

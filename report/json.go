@@ -78,6 +78,7 @@ type Finding struct {
 	Evidence    string           `json:"evidence,omitempty"`
 	Reason      string           `json:"reason,omitempty"`
 	Suppression *SuppressionInfo `json:"suppression,omitempty"`
+	Guidance    []check.Guidance `json:"guidance,omitempty"` // live scans of AKS, EKS or GKE
 }
 
 // ObjectRef identifies a Kubernetes object.
@@ -173,6 +174,7 @@ func findingRecord(f *check.Finding) Finding {
 	if f.Suppression != nil {
 		out.Suppression = &SuppressionInfo{Source: f.Suppression.Source, Reason: f.Suppression.Reason, Expires: f.Suppression.Expires}
 	}
+	out.Guidance = slices.Clone(f.Guidance)
 	return out
 }
 
@@ -296,7 +298,7 @@ func (d *ScanDocument) CheckResult() *check.Result {
 			FieldPath: f.FieldPath,
 			Location:  source.Location(f.Location),
 			Template:  f.Template, Message: f.Message, Remediation: f.Remediation,
-			Evidence: f.Evidence, Reason: f.Reason,
+			Evidence: f.Evidence, Reason: f.Reason, Guidance: f.Guidance,
 		}
 		if f.Suppression != nil {
 			cf.Suppression = &check.Suppression{Source: f.Suppression.Source, Reason: f.Suppression.Reason, Expires: f.Suppression.Expires}

@@ -112,6 +112,7 @@ func testScan(t *testing.T) *Scan {
 		"spec.template.spec.containers[0].securityContext.privileged",
 		`container "app" in Deployment "shop/api" sets privileged: true; remove it or set it to false`)
 	privileged.Evidence = "true"
+	privileged.Guidance = []check.Guidance{{Mitigation: "MS-M9013", Service: "eks", Text: "Pods on `AWS Fargate` cannot run privileged containers."}}
 	agentPrivileged := finding(byID["pod-privileged"], check.Fail, agent, at("deploy/node agents/agent.yaml", 30, 15),
 		"spec.template.spec.containers[1].securityContext.privileged",
 		`container "collector" in DaemonSet "kube-system/agent" sets privileged: true; remove it or set it to false`)

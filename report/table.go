@@ -249,6 +249,12 @@ func (t *tableWriter) technique(id, name string, also []string, groups []*checkG
 		if g.check.Remediation != "" {
 			t.printf("      %s %s\n", t.paint(ansiDim, "Remediation:"), oneLine(g.check.Remediation))
 		}
+		// Every finding of a check names the same mitigations, so the
+		// first finding's managed-service guidance stands for the group.
+		for _, gd := range g.findings[0].Guidance {
+			label := fmt.Sprintf("On %s (%s):", strings.ToUpper(gd.Service), gd.Mitigation)
+			t.printf("      %s %s\n", t.paint(ansiDim, label), oneLine(strings.ReplaceAll(gd.Text, "`", "")))
+		}
 	}
 }
 

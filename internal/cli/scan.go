@@ -156,6 +156,9 @@ func runScan(e *env, f *scanFlags, input inputStage) error {
 	scan.StartedAt = start
 	scan.Duration = now().Sub(start)
 	scan.Techniques = assess.Exposure(m, scan.Result, plan.known)
+	if scan.Cluster != nil {
+		assess.AttachServiceGuidance(m, scan.Cluster.Provider, scan.Result)
+	}
 
 	if err := writeReports(e, plan.outputs, scan); err != nil {
 		return err
