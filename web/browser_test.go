@@ -122,6 +122,7 @@ func TestBrowserJourney(t *testing.T) {
 		checkMitigationFilter(t, ctx, ts.URL, x.ID, len(x.Techniques))
 	})
 	t.Run("ID toggle", func(t *testing.T) { checkIDToggle(t, ctx, ts.URL) })
+	t.Run("assessment overlay", func(t *testing.T) { checkAssessmentOverlay(t, ctx, ts.URL) })
 	t.Run("themes", func(t *testing.T) { checkThemes(t, ctx, ts.URL) })
 	t.Run("without JavaScript", func(t *testing.T) { checkWithoutScript(t, ctx, ts.URL) })
 
@@ -359,6 +360,13 @@ func checkThemes(t *testing.T, ctx context.Context, base string) {
 		"tactic":     "/tactics/privilege-escalation",
 		"history":    "/history",
 		"not-found":  "/techniques/MS-TA9099",
+
+		"assessment":           "/assessments/1",
+		"assessment-exposure":  "/assessments/2",
+		"assessment-plan":      "/assessments/1/plan",
+		"assessment-technique": "/assessments/1/techniques/MS-TA9013",
+		"assessment-history":   "/assessments/history?source=prod-eu",
+		"assessments":          "/assessments",
 	}
 	backgrounds := map[string]string{}
 	for _, scheme := range []string{"light", "dark"} {
@@ -414,7 +422,16 @@ func checkThemes(t *testing.T, ctx context.Context, base string) {
 		t.Fatal(err)
 	}
 	defer chromedp.Do(ctx, chromedp.EmulateViewport(1440, 1000))
-	for name, path := range map[string]string{"technique-narrow": "/techniques/MS-TA9013", "matrix-narrow": "/"} {
+	narrow := map[string]string{
+		"technique-narrow":            "/techniques/MS-TA9013",
+		"matrix-narrow":               "/",
+		"assessment-narrow":           "/assessments/1",
+		"assessment-technique-narrow": "/assessments/1/techniques/MS-TA9013",
+		"assessment-plan-narrow":      "/assessments/1/plan",
+		"assessment-history-narrow":   "/assessments/history?source=prod-eu",
+		"assessments-narrow":          "/assessments",
+	}
+	for name, path := range narrow {
 		navigate(t, ctx, base+path)
 		if wide := evaluate[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); wide {
 			culprits := evaluate[[]string](t, ctx, `Array.from(document.querySelectorAll("body *"))
@@ -460,5 +477,61 @@ func checkWithoutScript(t *testing.T, ctx context.Context, base string) {
 	clickAndWait(t, ctx, `a[href="/?tactic=persistence"]`)
 	if n := evaluate[int](t, ctx, `document.querySelectorAll("#matrix thead th").length`); n != 1 {
 		t.Errorf("the tactic filter shows %d columns, want 1", n)
+	}
+
+	navigate(t, ctx, base+"/assessments/1")
+	clickAndWait(t, ctx, `a[href="/assessments/1?color=exposure"]`)
+	if !evaluate[bool](t, ctx, `document.getElementById("overlay").classList.contains("by-exposure")`) {
+		t.Error("the overlay's colour link did not switch to exposure without JavaScript")
+	}
+}
+
+// checkAssessmentOverlay opens the fixture assessment on the matrix,
+// moves through it with the arrow keys and follows a cell to its evidence.
+func checkAssessmentOverlay(t *testing.T, ctx context.Context, base string) {
+	navigate(t, ctx, base+"/")
+	matrixCells := evaluate[int](t, ctx, `document.querySelectorAll("#matrix td.cell").length`)
+	clickAndWait(t, ctx, "#overlay-link")
+	clickAndWait(t, ctx, `a[href="/assessments/1"]`)
+	if loc := location(t, ctx); loc != base+"/assessments/1" {
+		t.Fatalf("the assessment list led to %s, want /assessments/1", loc)
+	}
+
+	if n := evaluate[int](t, ctx, `document.querySelectorAll("#overlay td.cell").length`); n != matrixCells {
+		t.Errorf("the overlay has %d cells, the matrix %d", n, matrixCells)
+	}
+	marked := evaluate[int](t, ctx, `Array.from(document.querySelectorAll("#overlay td.cell")).filter(td =>
+		td.querySelector(".ov-level").textContent.trim() !== "" && td.querySelector(".ov-exposure").textContent.trim() !== "").length`)
+	if marked != matrixCells {
+		t.Errorf("%d of %d overlay cells carry both symbols", marked, matrixCells)
+	}
+	exposedBackground := evaluate[string](t, ctx, `getComputedStyle(document.querySelector('#overlay td[data-id="MS-TA9013"] a')).backgroundColor`)
+	coveredBackground := evaluate[string](t, ctx, `getComputedStyle(document.querySelector('#overlay td.lvl-none a')).backgroundColor`)
+	if exposedBackground == coveredBackground {
+		t.Errorf("a partly covered and an uncovered cell share the background %s", exposedBackground)
+	}
+
+	first := `#overlay tbody tr:first-child td.cell a`
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(first))); err != nil {
+		t.Fatalf("focusing the first overlay cell: %v", err)
+	}
+	want := evaluate[string](t, ctx, `document.querySelectorAll("#overlay tbody tr:first-child td.cell")[1].dataset.id`)
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowRight)); err != nil {
+		t.Fatal(err)
+	}
+	if got := evaluate[string](t, ctx, `document.activeElement.closest("td").dataset.id`); got != want {
+		t.Errorf("after ArrowRight in the overlay focus is on %q, want %q", got, want)
+	}
+
+	clickAndWait(t, ctx, `#overlay td[data-id="MS-TA9013"] a`)
+	if loc := location(t, ctx); loc != base+"/assessments/1/techniques/MS-TA9013" {
+		t.Fatalf("the overlay cell led to %s", loc)
+	}
+	rule := evaluate[string](t, ctx, `document.querySelector("#detections ~ table tbody th").textContent`)
+	if rule != hostileRule {
+		t.Errorf("the rule name reads %q, want the text %q", rule, hostileRule)
+	}
+	if n := evaluate[int](t, ctx, `document.querySelectorAll("main script, main img").length`); n != 0 {
+		t.Errorf("the evidence page has %d script or img elements in its content; imported text was not escaped", n)
 	}
 }

@@ -31,12 +31,13 @@ func loadMatrix(t testing.TB) *matrix.Matrix {
 }
 
 // newTestSite returns a Site on the embedded knowledge base, built once
-// per test binary because pre-rendering every page takes a moment.
+// per test binary because pre-rendering every page takes a moment. Its
+// in-memory store holds the fixture assessments, the first with ID 1.
 func newTestSite(t testing.TB) *Site {
 	t.Helper()
 	m := loadMatrix(t)
 	siteOnce.Do(func() {
-		testSite, siteErr = New(Options{Matrix: m, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		testSite, siteErr = newSiteWithAssessments(m, Options{Matrix: m, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	})
 	if siteErr != nil {
 		t.Fatalf("building the site: %v", siteErr)

@@ -129,7 +129,8 @@ func (s *Site) writeError(w http.ResponseWriter, r *http.Request, kind errorKind
 }
 
 // withSecurity sets the security headers on every response and limits the
-// size of request bodies.
+// size of request bodies: uploads to Options.MaxUploadBytes, others to
+// Options.MaxBodyBytes.
 func (s *Site) withSecurity(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -137,7 +138,11 @@ func (s *Site) withSecurity(next http.Handler) http.Handler {
 			h[sh.key] = sh.value
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+			limit := s.opts.MaxBodyBytes
+			if r.Method == http.MethodPost && s.opts.AllowUpload && uploadPaths[r.URL.Path] {
+				limit = s.opts.MaxUploadBytes
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -60,6 +62,7 @@ type page struct {
 	Query       string // the search box's value
 	Canonical   string
 	Matrix      *matrix.Matrix
+	Assessments bool // the site has assessment pages
 	Data        any
 }
 
@@ -71,6 +74,7 @@ func (s *Site) render(name string, p page) ([]byte, error) {
 		return nil, fmt.Errorf("web: no template %q", name)
 	}
 	p.Matrix = s.m
+	p.Assessments = s.opts.Store != nil
 	var buf bytes.Buffer
 	if err := set.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return nil, fmt.Errorf("web: rendering %s: %w", name, err)
@@ -112,6 +116,18 @@ func (s *Site) templateFuncs() template.FuncMap {
 		"section":       newSection,
 		"navItem":       newNavItem,
 		"sentence":      sentence,
+
+		"assessmentURL":  assessmentURL,
+		"planURL":        planURL,
+		"historyURL":     historyURL,
+		"sourceURL":      func(source string) string { return listURL(source, 1) },
+		"evidenceURL":    evidenceURL,
+		"levelMarker":    levelMarker,
+		"exposureMarker": exposureMarker,
+		"dateTime":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"isoTime":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"weight":         func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) },
+		"priority":       func(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) },
 	}
 }
 

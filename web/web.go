@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/kubethreat/kubethreat/check"
 	"github.com/kubethreat/kubethreat/matrix"
+	"github.com/kubethreat/kubethreat/store"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Options.MaxBodyBytes
@@ -25,6 +27,23 @@ type Options struct {
 	Logger       *slog.Logger   // nil discards logs
 	AccessLog    bool           // log one line per request at level Info
 	MaxBodyBytes int64          // request body limit; 0 means DefaultMaxBodyBytes
+
+	// Store holds the assessments that the site shows on the matrix. Nil
+	// leaves out the assessment pages and API.
+	Store store.Store
+
+	// Checks lists every check that exists, for the severity of techniques
+	// in coverage computed from an uploaded scan result. Nil rates every
+	// technique without a failing finding medium.
+	Checks []*check.Check
+
+	// AllowUpload adds the upload form and POST endpoints. Anyone who can
+	// reach the server can then write to Store, so it is off by default.
+	AllowUpload bool
+
+	// MaxUploadBytes limits the body of an upload; 0 means
+	// DefaultMaxUploadBytes.
+	MaxUploadBytes int64
 }
 
 // Site is the web interface: an http.Handler with every route registered.
@@ -44,6 +63,9 @@ type Site struct {
 	retiredTo  map[string]*resource // successor page rendered for each retired ID
 	redirects  *redirectTable
 	apiRoutes  []string // API route patterns, for the OpenAPI cross-check
+
+	assessments *assessmentCache // nil without Options.Store
+	uploadToken string           // the upload form's CSRF token
 }
 
 // New builds a Site: it parses the templates, renders the static pages and
@@ -57,6 +79,12 @@ func New(opts Options) (*Site, error) {
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MaxUploadBytes <= 0 {
+		opts.MaxUploadBytes = DefaultMaxUploadBytes
+	}
+	if opts.AllowUpload && opts.Store == nil {
+		return nil, errors.New("web: Options.AllowUpload needs Options.Store")
 	}
 	s := &Site{
 		opts:      opts,
@@ -79,6 +107,9 @@ func New(opts Options) (*Site, error) {
 	}
 	if err := s.prerenderAPI(); err != nil {
 		return nil, fmt.Errorf("web: rendering API documents: %w", err)
+	}
+	if err := s.initAssessments(); err != nil {
+		return nil, err
 	}
 
 	s.routes()
@@ -151,6 +182,7 @@ func (s *Site) routes() {
 	for _, e := range exports {
 		s.HandleAPI(apiPrefix+"/export."+e.ext, s.cachedAPI(apiPrefix+"/export."+e.ext))
 	}
+	s.assessmentRoutes()
 	s.mux.Handle("/api/", s.wrap(jsonErrors, []string{http.MethodGet}, s.handleAPINotFound))
 }
 

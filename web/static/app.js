@@ -321,9 +321,19 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", initMatrix);
-  } else {
+  // init sets up the matrix page, or the arrow keys on an assessment's
+  // matrix, which has no filters.
+  function init() {
     initMatrix();
+    var overlay = document.getElementById("overlay");
+    if (overlay) {
+      initKeyboard(overlay);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
   }
 })();
