@@ -110,6 +110,9 @@ stdin_measure() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 
+# usable STATUS VALUE prints VALUE, or "-" when the run did not complete.
+usable() { case $1 in exit-*) echo "$2" ;; *) echo "-" ;; esac; }
+
 # bench NAME DIR measures the three tools on one folder and prints one
 # report block.
 bench() {
@@ -118,8 +121,10 @@ bench() {
 	size_bytes=$(du -sb "$dir" | cut -f1)
 	files=$(find "$dir" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | wc -l)
 	concat=$work_dir/$name.concat.yaml
+	# Every file starts a new document. xargs may split the list over several
+	# awk runs, so the separator does not depend on NR.
 	find "$dir" -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 | sort -z |
-		xargs -0 awk 'FNR == 1 && NR > 1 { print "---" } { print }' >"$concat"
+		xargs -0 awk 'FNR == 1 { print "---" } { print }' >"$concat"
 
 	log "measuring $name ($files files, $size_bytes bytes)"
 	local ours floor score
@@ -149,7 +154,7 @@ bench() {
 			"$(awk -v d="$docs" -v w="$wall" 'BEGIN { if (w == "-" || w == 0) print "-"; else printf "%.0f", d / w }')" "$status"
 	done
 	printf 'kubethreat / floor:       wall %s, cpu %s (target <= 2)\n' "$(ratio "$o_wall" "$f_wall")" "$(ratio "$o_cpu" "$f_cpu")"
-	printf 'kubethreat / kube-score:  wall %s, cpu %s\n' "$(ratio "$o_wall" "$s_wall")" "$(ratio "$o_cpu" "$s_cpu")"
+	printf 'kubethreat / kube-score:  wall %s, cpu %s\n' "$(ratio "$o_wall" "$(usable "$s_status" "$s_wall")")" "$(ratio "$o_cpu" "$(usable "$s_status" "$s_cpu")")"
 	printf 'peak RSS / size on disk:  kubethreat %s, floor %s (target <= 2)\n' \
 		"$(ratio "$o_rss" "$(awk -v b="$size_bytes" 'BEGIN { print b / 1024 }')")" \
 		"$(ratio "$f_rss" "$(awk -v b="$size_bytes" 'BEGIN { print b / 1024 }')")"
