@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against real components: a kube-apiserver and
-# etcd built from the Go module proxy and started on 127.0.0.1, and headless
-# Chromium when /usr/bin/chromium exists. Each fuzz target then runs briefly.
+# etcd built from the Go module proxy and started on 127.0.0.1, a throwaway
+# PostgreSQL when its Debian binaries exist (/usr/lib/postgresql/*/bin), and
+# headless Chromium when /usr/bin/chromium exists. Each fuzz target then
+# runs briefly.
 #
 # The first run builds the API server, which takes several minutes and about
 # 3 GB of Go build cache; later runs reuse the binaries in .cache/.
@@ -9,19 +11,72 @@
 # Environment:
 #   FUZZTIME   how long each fuzz target runs (default 10s; 0 skips fuzzing)
 #   TESTFLAGS  extra flags for go test, such as -run or -v
+#   KUBETHREAT_TEST_POSTGRES_DSN  a PostgreSQL URL to test against instead
+#              of starting a throwaway server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 fuzztime=${FUZZTIME:-10s}
 
+# cleanup stops what this script started, on any exit.
+cluster_started=
+pg_dir=
+cleanup() {
+	if [ -n "$cluster_started" ]; then
+		scripts/testcluster.sh stop || true
+	fi
+	if [ -n "$pg_dir" ]; then
+		pg_run "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+		rm -rf "$pg_dir"
+	fi
+}
+trap cleanup EXIT
+
 if [ -x scripts/testcluster.sh ]; then
 	echo "== test API server"
 	scripts/testcluster.sh build
+	cluster_started=1
 	scripts/testcluster.sh start
-	trap 'scripts/testcluster.sh stop' EXIT
 	# shellcheck disable=SC1091
 	. .cache/testcluster/run/env
 	export KUBETHREAT_TEST_KUBECONFIG KUBETHREAT_TEST_RESTRICTED_KUBECONFIG KUBETHREAT_TEST_AUDIT_LOG
+fi
+
+# A throwaway PostgreSQL for the store tests: a new data folder, trust
+# authentication for the user kt, listening on 127.0.0.1 only. PostgreSQL
+# does not run as root, so as root it runs as the unprivileged user ktpg.
+pg_initdb=$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -n "$pg_initdb" ] && [ -z "${KUBETHREAT_TEST_POSTGRES_DSN:-}" ]; then
+	echo "== PostgreSQL ($pg_initdb)"
+	pg_bin=$(dirname "$pg_initdb")
+	pg_user=
+	if [ "$(id -u)" = 0 ]; then
+		pg_user=ktpg
+		id -u "$pg_user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$pg_user"
+	fi
+	# pg_run runs a PostgreSQL program as pg_user, from the data folder's
+	# parent, which that user can read.
+	pg_run() {
+		if [ -n "$pg_user" ]; then
+			(cd "$pg_dir" && runuser -u "$pg_user" -- "$@")
+		else
+			(cd "$pg_dir" && "$@")
+		fi
+	}
+	pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/kubethreat-pg.XXXXXX")
+	if [ -n "$pg_user" ]; then
+		chown "$pg_user" "$pg_dir"
+	fi
+	# The first free port from 55432.
+	pg_port=55432
+	while (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do
+		pg_port=$((pg_port + 1))
+	done
+	pg_run "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U kt --no-sync >/dev/null
+	pg_run "$pg_bin/pg_ctl" -D "$pg_dir/data" -o "-h 127.0.0.1 -p $pg_port -k $pg_dir" -l "$pg_dir/log" -w start >/dev/null
+	pg_run "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U kt kubethreat
+	export KUBETHREAT_TEST_POSTGRES_DSN="postgres://kt@127.0.0.1:$pg_port/kubethreat?sslmode=disable"
+	echo "PostgreSQL on 127.0.0.1:$pg_port"
 fi
 
 echo "== go test"
