@@ -54,8 +54,8 @@ if [ -n "$pg_initdb" ] && [ -z "${KUBETHREAT_TEST_POSTGRES_DSN:-}" ]; then
 		pg_user=ktpg
 		id -u "$pg_user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$pg_user"
 	fi
-	# pg_run runs a PostgreSQL program as pg_user, from the data folder's
-	# parent, which that user can read.
+	# pg_run runs a PostgreSQL program as pg_user, from the temporary
+	# folder, which that user owns.
 	pg_run() {
 		if [ -n "$pg_user" ]; then
 			(cd "$pg_dir" && runuser -u "$pg_user" -- "$@")
