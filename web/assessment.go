@@ -313,6 +313,15 @@ func (s *Site) decodeAssessment(a *store.Assessment) (*loadedAssessment, error) 
 		for _, ci := range la.Scan.Checks {
 			la.checks[ci.ID] = ci
 		}
+		// The pages show failing and suppressed findings only; passing
+		// ones, usually most of a scan, need not stay in the cache.
+		kept := la.Scan.Findings[:0]
+		for _, f := range la.Scan.Findings {
+			if f.Status == check.Fail || f.Status == check.Suppressed {
+				kept = append(kept, f)
+			}
+		}
+		la.Scan.Findings = slices.Clip(kept)
 	}
 	return la, nil
 }

@@ -16,8 +16,9 @@ import (
 // once stored, so a cached page stays valid until it is evicted, and
 // replicas that share a database can each keep their own caches.
 const (
-	cachedAssessments     = 16  // decoded documents
-	cachedAssessmentPages = 512 // rendered pages and API documents
+	cachedAssessments          = 16       // decoded documents
+	cachedAssessmentPages      = 512      // rendered pages and API documents
+	cachedAssessmentPagesBytes = 64 << 20 // their bodies and gzip variants
 )
 
 // storeTimeout bounds the store calls that a request makes, on top of the
@@ -45,7 +46,8 @@ func (s *Site) initAssessments() error {
 	}
 	s.assessments = &assessmentCache{
 		decoded: newLRU[int64, *loadedAssessment](cachedAssessments),
-		pages:   newLRU[pageKey, *resource](cachedAssessmentPages),
+		pages: newCostLRU[pageKey](cachedAssessmentPages, cachedAssessmentPagesBytes,
+			func(rs *resource) int { return len(rs.body) + len(rs.gzipBody) }),
 	}
 	if s.opts.AllowUpload {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
