@@ -2,6 +2,7 @@ package suppress
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,6 +30,11 @@ type Options struct {
 	// Known lists the IDs of every registered check; an annotation that
 	// names another ID is reported. Nil accepts every ID.
 	Known []string
+
+	// Ran lists the IDs of the checks that ran. An annotation or exception
+	// for a check that did not run is not reported as unused, because it
+	// had nothing to suppress. Nil means every check ran.
+	Ran []string
 }
 
 // NoticeKind classifies a Notice.
@@ -137,8 +143,9 @@ func Apply(inv *check.Inventory, res *check.Result, opts Options) Summary {
 	}
 	res.Recount()
 
-	sum.Notices = append(sum.Notices, index.unused()...)
-	sum.Notices = append(sum.Notices, exceptionNotices(opts, exUsed, exExpiredHits)...)
+	ran := func(id string) bool { return opts.Ran == nil || slices.Contains(opts.Ran, id) }
+	sum.Notices = append(sum.Notices, index.unused(ran)...)
+	sum.Notices = append(sum.Notices, exceptionNotices(opts, exUsed, exExpiredHits, ran)...)
 	sortNotices(sum.Notices)
 	return sum
 }
@@ -171,12 +178,12 @@ func (x annotationIndex) lookup(f *check.Finding) []*entry {
 	return nil
 }
 
-func (x annotationIndex) unused() []Notice {
+func (x annotationIndex) unused(ran func(string) bool) []Notice {
 	var out []Notice
 	for _, list := range x.byRef {
 		for _, a := range list {
 			for _, e := range a.entries {
-				if e.used > 0 {
+				if e.used > 0 || !ran(e.check) {
 					continue
 				}
 				ref := a.ref
@@ -262,7 +269,7 @@ func annotationValues(o *source.Object) []source.Value {
 	return out
 }
 
-func exceptionNotices(opts Options, used, expiredHits []int) []Notice {
+func exceptionNotices(opts Options, used, expiredHits []int, ran func(string) bool) []Notice {
 	var out []Notice
 	notice := func(kind NoticeKind, ex config.Exception, msg string) Notice {
 		return Notice{Kind: kind, Location: source.Location{File: opts.ExceptionsFile, Line: ex.Line}, Message: msg,
@@ -276,7 +283,7 @@ func exceptionNotices(opts Options, used, expiredHits []int) []Notice {
 				msg += fmt.Sprintf("; %d finding(s) it matched now fail", expiredHits[i])
 			}
 			out = append(out, notice(ExpiredException, ex, msg+"; renew or remove it"))
-		case used[i] == 0:
+		case used[i] == 0 && ran(ex.Check):
 			out = append(out, notice(UnusedException, ex,
 				fmt.Sprintf("exception %s matched no failing finding; remove it or fix its match", ex)))
 		}

@@ -341,3 +341,26 @@ func TestNearestCheckIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestApplySkipsChecksThatDidNotRun(t *testing.T) {
+	inv, res := scan(t)
+	exceptions := []config.Exception{
+		{Check: "test-named-bad", Match: config.Match{Namespace: "other"}, Reason: "did not run", Line: 2},
+		{Check: "test-privileged", Match: config.Match{Namespace: "other"}, Reason: "ran, matched nothing", Line: 5},
+	}
+	sum := Apply(inv, res, Options{Today: today, Known: known, Ran: []string{"test-privileged"},
+		Exceptions: exceptions, ExceptionsFile: "k.yaml"})
+
+	unusedEx := noticesOf(sum, UnusedException)
+	if len(unusedEx) != 1 || unusedEx[0].Check != "test-privileged" {
+		t.Errorf("unused-exception notices = %+v, want only the one for the check that ran", unusedEx)
+	}
+	for _, n := range noticesOf(sum, UnusedAnnotation) {
+		if n.Check == "test-named-bad" {
+			t.Errorf("annotation for test-named-bad, which did not run, reported unused: %+v", n)
+		}
+	}
+	if len(noticesOf(sum, UnusedAnnotation)) != 1 {
+		t.Errorf("unused-annotation notices = %+v, want the test-privileged entry on Pod tidy only", noticesOf(sum, UnusedAnnotation))
+	}
+}

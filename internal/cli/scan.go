@@ -232,6 +232,7 @@ func evaluate(ctx context.Context, input inputStage, prog *progress, plan *scanP
 		ExceptionsFile: plan.config.Path,
 		NoAnnotations:  f.noAnnotations,
 		Known:          checkIDs(plan.known),
+		Ran:            checkIDs(plan.checks),
 	})
 	if evaluatedNothing(res) {
 		return nil, noEvaluationError(in, res)

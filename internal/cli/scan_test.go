@@ -547,3 +547,16 @@ func allEqual(values []string, want string) bool {
 	}
 	return true
 }
+
+func TestScanUnselectedCheckNotUnused(t *testing.T) {
+	fixClock(t, "2026-03-01")
+	doc, _ := scanJSON(t, ExitOK, filepath.Join(scanData, "annotated.yaml"), "--checks", "pod-host-pid")
+	if len(doc.Suppressions) != 0 {
+		t.Errorf("suppression notes = %+v, want none: pod-privileged did not run, so its annotation had nothing to suppress", doc.Suppressions)
+	}
+	doc, _ = scanJSON(t, ExitOK, filepath.Join(scanData, "unprivileged.yaml"), "--checks", "pod-host-pid",
+		"--config", filepath.Join(scanData, "config", "exceptions.yaml"))
+	if len(doc.Suppressions) != 0 {
+		t.Errorf("suppression notes = %+v, want none for exceptions of a check that did not run", doc.Suppressions)
+	}
+}
