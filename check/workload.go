@@ -15,6 +15,12 @@ type PodSpec struct {
 // spec.template.spec or spec.jobTemplate.spec.template.spec, so that
 // OpenShift DeploymentConfigs and Argo Rollouts are covered.
 func PodSpecs(o *source.Object) []PodSpec {
+	return o.Memo(podSpecsKey{}, func() any { return findPodSpecs(o) }).([]PodSpec)
+}
+
+type podSpecsKey struct{}
+
+func findPodSpecs(o *source.Object) []PodSpec {
 	switch o.Kind {
 	case "Pod":
 		return []PodSpec{{Object: o, Spec: o.Root().Field("spec"), Meta: o.Root().Field("metadata")}}

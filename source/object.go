@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -54,6 +55,27 @@ type Object struct {
 	Loc      Location   // where the object starts
 	Origin   string     // "file", "stdin", "helm", "kustomize" or "cluster"
 	Template string     // the Helm template or Kustomize resource it was rendered from, when known
+
+	memoMu sync.Mutex
+	memo   map[any]any
+}
+
+// Memo returns the value that build derives from the object for key,
+// calling build once per object, so that checks share work such as finding
+// the pod specs. Keys should be values of an unexported type, as with
+// context keys.
+func (o *Object) Memo(key any, build func() any) any {
+	o.memoMu.Lock()
+	defer o.memoMu.Unlock()
+	if v, ok := o.memo[key]; ok {
+		return v
+	}
+	if o.memo == nil {
+		o.memo = map[any]any{}
+	}
+	v := build()
+	o.memo[key] = v
+	return v
 }
 
 // Root returns the object's top-level value, with an empty field path.
@@ -64,10 +86,14 @@ func (o *Object) Root() Value { return Value{node: o.Doc, obj: o} }
 // which Exists is false.
 func (o *Object) Get(dotted string) Value {
 	v := o.Root()
-	for _, f := range strings.Split(dotted, ".") {
-		v = v.Field(f)
+	for rest := dotted; ; {
+		name, after, more := strings.Cut(rest, ".")
+		v = v.Field(name)
+		if !more {
+			return v
+		}
+		rest = after
 	}
-	return v
 }
 
 // Labels returns metadata.labels.
@@ -91,11 +117,17 @@ func (o *Object) At(v Value) Location {
 // Value is a node of an object with its field path, such as
 // "spec.containers[0].securityContext.privileged". The zero Value is a
 // missing field.
+//
+// Checks read many more fields than they report, so a Value does not carry
+// its path: Path finds the node in its object's tree when a finding needs
+// it. A missing field keeps the deepest node that exists on the way to it
+// and the rest of the path as text.
 type Value struct {
-	node *yaml.Node
-	key  *yaml.Node // the mapping key, for positions of fields
-	obj  *Object
-	path string
+	node    *yaml.Node
+	key     *yaml.Node // the mapping key, for positions of fields
+	obj     *Object
+	parent  *yaml.Node // for a missing value: the deepest existing node on its path
+	missing string     // for a missing value: its path below parent, such as "securityContext.privileged"
 }
 
 func deref(n *yaml.Node) *yaml.Node {
@@ -114,8 +146,88 @@ func (v Value) Exists() bool {
 	return n != nil && !(n.Kind == yaml.ScalarNode && n.Tag == "!!null")
 }
 
-// Path returns the field path from the object root.
-func (v Value) Path() string { return v.path }
+// Path returns the field path from the object root, such as
+// "spec.containers[0].image". A value reached through a YAML alias gets the
+// path of its anchor.
+func (v Value) Path() string {
+	if v.obj == nil {
+		return v.missing
+	}
+	if v.node != nil {
+		return nodePath(v.obj.Doc, v.node)
+	}
+	if v.parent == nil {
+		return v.missing
+	}
+	base := nodePath(v.obj.Doc, v.parent)
+	switch {
+	case base == "":
+		return v.missing
+	case strings.HasPrefix(v.missing, "["):
+		return base + v.missing
+	}
+	return base + "." + v.missing
+}
+
+// nodePath returns the path of target under root, found by identity, or ""
+// when target is root or is not in its tree. Aliases are not followed, so a
+// cyclic document cannot loop.
+func nodePath(root, target *yaml.Node) string {
+	var segments []string
+	var walk func(n *yaml.Node) bool
+	walk = func(n *yaml.Node) bool {
+		if n == target {
+			return true
+		}
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				if walk(c) {
+					return true
+				}
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				segments = append(segments, "."+n.Content[i].Value)
+				if walk(n.Content[i+1]) {
+					return true
+				}
+				segments = segments[:len(segments)-1]
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				segments = append(segments, "["+strconv.Itoa(i)+"]")
+				if walk(c) {
+					return true
+				}
+				segments = segments[:len(segments)-1]
+			}
+		}
+		return false
+	}
+	if root == nil || !walk(root) {
+		return ""
+	}
+	return strings.TrimPrefix(strings.Join(segments, ""), ".")
+}
+
+// child returns the Value for a missing field or element below v, with
+// suffix such as "name" or "[2]".
+func (v Value) child(suffix string) Value {
+	out := Value{obj: v.obj, parent: v.node, missing: suffix}
+	if v.node == nil {
+		out.parent = v.parent
+		switch {
+		case v.missing == "":
+			out.missing = strings.TrimPrefix(suffix, ".")
+		case strings.HasPrefix(suffix, "["):
+			out.missing = v.missing + suffix
+		default:
+			out.missing = v.missing + "." + suffix
+		}
+	}
+	return out
+}
 
 // Node returns the underlying YAML node, or nil.
 func (v Value) Node() *yaml.Node { return deref(v.node) }
@@ -153,28 +265,23 @@ func (v Value) Loc() Location {
 // Field returns a field of a mapping.
 func (v Value) Field(name string) Value {
 	n := deref(v.node)
-	out := Value{obj: v.obj, path: joinPath(v.path, name)}
-	if n == nil || n.Kind != yaml.MappingNode {
-		return out
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == name {
-			out.key = n.Content[i]
-			out.node = n.Content[i+1]
-			return out
+	if n != nil && n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == name {
+				return Value{node: n.Content[i+1], key: n.Content[i], obj: v.obj}
+			}
 		}
 	}
-	return out
+	return v.child(name)
 }
 
 // Index returns an element of a sequence.
 func (v Value) Index(i int) Value {
 	n := deref(v.node)
-	out := Value{obj: v.obj, path: v.path + "[" + strconv.Itoa(i) + "]"}
 	if n != nil && n.Kind == yaml.SequenceNode && i >= 0 && i < len(n.Content) {
-		out.node = n.Content[i]
+		return Value{node: n.Content[i], obj: v.obj}
 	}
-	return out
+	return v.child("[" + strconv.Itoa(i) + "]")
 }
 
 // Items returns the elements of a sequence, or nil.
@@ -185,7 +292,7 @@ func (v Value) Items() []Value {
 	}
 	out := make([]Value, len(n.Content))
 	for i, c := range n.Content {
-		out[i] = Value{node: c, obj: v.obj, path: v.path + "[" + strconv.Itoa(i) + "]"}
+		out[i] = Value{node: c, obj: v.obj}
 	}
 	return out
 }
@@ -219,7 +326,7 @@ func (v Value) Entries() []Entry {
 	out := make([]Entry, 0, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
-		out = append(out, Entry{Key: k.Value, Value: Value{node: n.Content[i+1], key: k, obj: v.obj, path: joinPath(v.path, k.Value)}})
+		out = append(out, Entry{Key: k.Value, Value: Value{node: n.Content[i+1], key: k, obj: v.obj}})
 	}
 	return out
 }
@@ -298,11 +405,4 @@ func (v Value) StringMap() map[string]string {
 		}
 	}
 	return out
-}
-
-func joinPath(parent, name string) string {
-	if parent == "" {
-		return name
-	}
-	return parent + "." + name
 }
