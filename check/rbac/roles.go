@@ -58,12 +58,18 @@ func effectiveRules(inv *check.Inventory, o *source.Object) (rules []rule, aggre
 	return rules, true, len(rules) > 0
 }
 
+type ownRulesKey struct{}
+
+// ownRules returns the rules a role lists itself, parsed once per object and
+// shared by every RBAC check. Callers must not modify the slice.
 func ownRules(o *source.Object) []rule {
-	var out []rule
-	for i, v := range o.Root().Field("rules").Items() {
-		out = append(out, parseRule(v, i))
-	}
-	return out
+	return o.Memo(ownRulesKey{}, func() any {
+		var out []rule
+		for i, v := range o.Root().Field("rules").Items() {
+			out = append(out, parseRule(v, i))
+		}
+		return out
+	}).([]rule)
 }
 
 func aggregate(inv *check.Inventory, agg source.Value, seen map[*source.Object]bool) []rule {
