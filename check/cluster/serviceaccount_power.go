@@ -22,6 +22,9 @@ type power struct {
 	match func(g rbacgraph.Grant) string
 }
 
+// graphKey memoizes the RBAC graph, which the service account checks share.
+type graphKey struct{}
+
 // maxPaths bounds the permission paths a message lists.
 const maxPaths = 3
 
@@ -29,7 +32,7 @@ const maxPaths = 3
 // pod spec whose service account holds the power, when the pod mounts the
 // account's token.
 func (p power) inventory(_ *check.Context, inv *check.Inventory, r *check.Reporter) {
-	g := rbacgraph.New(inv.Objects)
+	g := inv.Memo(graphKey{}, func() any { return rbacgraph.New(inv.Objects) }).(*rbacgraph.Graph)
 	accounts := map[string]*source.Object{}
 	for _, sa := range inv.Kind("ServiceAccount") {
 		accounts[sa.Namespace+"/"+sa.Name] = sa
