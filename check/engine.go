@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kubethreat/kubethreat/source"
 )
@@ -39,11 +40,15 @@ type Result struct {
 	Checks   []*Check         `json:"-"`
 }
 
-// Run evaluates the checks over the inventory. Object checks run in
-// parallel over the objects; inventory checks run once each. An inventory
-// check whose needed resources are unreadable is not evaluated at all; an
-// object check is evaluated on what was read and reported not evaluated for
-// each unreadable resource.
+// Run evaluates the checks over the inventory. Inventory checks run once
+// each and object checks once per object; all of them share a pool of
+// workers, so that a long inventory check runs beside the object checks.
+// An inventory check whose needed resources are unreadable is not
+// evaluated at all; an object check is evaluated on what was read and
+// reported not evaluated for each unreadable resource.
+//
+// Checks may run concurrently with each other: they must only read the
+// inventory, and share derived data through Inventory.Memo and Object.Memo.
 func Run(ctx context.Context, inv *Inventory, opts Options) (*Result, error) {
 	checks := opts.Checks
 	if checks == nil {
@@ -52,7 +57,7 @@ func Run(ctx context.Context, inv *Inventory, opts Options) (*Result, error) {
 	c := &Context{Config: opts.Config}
 	res := &Result{Stats: map[string]Stats{}, Checks: checks}
 
-	var objectChecks []*Check
+	var objectChecks, inventoryChecks []*Check
 	for _, ch := range checks {
 		missing := unreadable(ch, inv)
 		if ch.Object != nil {
@@ -77,14 +82,10 @@ func Run(ctx context.Context, inv *Inventory, opts Options) (*Result, error) {
 			res.add(r)
 			continue
 		}
-		r := &Reporter{check: ch, keepPasses: opts.KeepPasses}
-		if err := safely(ch, func() { ch.Inventory(c, inv, r) }); err != nil {
-			return nil, err
-		}
-		res.add(r)
+		inventoryChecks = append(inventoryChecks, ch)
 	}
 
-	if err := runObjectChecks(ctx, c, inv, objectChecks, opts, res); err != nil {
+	if err := runChecks(ctx, c, inv, inventoryChecks, objectChecks, opts, res); err != nil {
 		return nil, err
 	}
 	sortFindings(res.Findings)
@@ -103,39 +104,71 @@ func unreadable(ch *Check, inv *Inventory) []string {
 	return missing
 }
 
-func runObjectChecks(ctx context.Context, c *Context, inv *Inventory, checks []*Check, opts Options, res *Result) error {
-	if len(checks) == 0 {
+// objectBatch is the number of objects a worker takes at a time: small
+// enough to balance the workers, large enough that taking a batch costs
+// nothing next to checking it.
+const objectBatch = 256
+
+// runChecks runs the inventory checks and the object checks on a pool of
+// workers. The inventory checks are taken first, because each is one long
+// task; the objects follow in batches.
+func runChecks(ctx context.Context, c *Context, inv *Inventory, inventoryChecks, objectChecks []*Check, opts Options, res *Result) error {
+	batches := 0
+	if len(objectChecks) > 0 {
+		batches = (len(inv.Objects) + objectBatch - 1) / objectBatch
+	}
+	tasks := len(inventoryChecks) + batches
+	if tasks == 0 {
 		return nil
 	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = max(1, min(workers, len(inv.Objects)))
+	workers = max(1, min(workers, tasks))
 
-	parts := make([][]*Reporter, workers)
+	inventoryReporters := make([]*Reporter, len(inventoryChecks))
+	for i, ch := range inventoryChecks {
+		inventoryReporters[i] = &Reporter{check: ch, keepPasses: opts.KeepPasses}
+	}
+	objectReporters := make([][]*Reporter, workers)
 	errs := make([]error, workers)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	chunk := (len(inv.Objects) + workers - 1) / workers
 	for w := range workers {
-		lo, hi := w*chunk, min((w+1)*chunk, len(inv.Objects))
-		reporters := make([]*Reporter, len(checks))
-		for i, ch := range checks {
+		reporters := make([]*Reporter, len(objectChecks))
+		for i, ch := range objectChecks {
 			reporters[i] = &Reporter{check: ch, keepPasses: opts.KeepPasses}
 		}
-		parts[w] = reporters
+		objectReporters[w] = reporters
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for n, o := range inv.Objects[lo:hi] {
-				if n%256 == 0 && ctx.Err() != nil {
-					errs[w] = ctx.Err()
+			for {
+				t := int(next.Add(1)) - 1
+				if t >= tasks {
 					return
 				}
-				for i, ch := range checks {
-					if err := safely(ch, func() { ch.Object(c, o, reporters[i]) }); err != nil {
-						errs[w] = fmt.Errorf("%s: %w", o.Loc, err)
+				if err := ctx.Err(); err != nil {
+					errs[w] = err
+					return
+				}
+				if t < len(inventoryChecks) {
+					ch, r := inventoryChecks[t], inventoryReporters[t]
+					if err := safely(ch, func() { ch.Inventory(c, inv, r) }); err != nil {
+						errs[w] = err
 						return
+					}
+					continue
+				}
+				b := t - len(inventoryChecks)
+				lo, hi := b*objectBatch, min((b+1)*objectBatch, len(inv.Objects))
+				for _, o := range inv.Objects[lo:hi] {
+					for i, ch := range objectChecks {
+						if err := safely(ch, func() { ch.Object(c, o, reporters[i]) }); err != nil {
+							errs[w] = fmt.Errorf("%s: %w", o.Loc, err)
+							return
+						}
 					}
 				}
 			}
@@ -147,7 +180,10 @@ func runObjectChecks(ctx context.Context, c *Context, inv *Inventory, checks []*
 			return err
 		}
 	}
-	for _, reporters := range parts {
+	for _, r := range inventoryReporters {
+		res.add(r)
+	}
+	for _, reporters := range objectReporters {
 		for _, r := range reporters {
 			res.add(r)
 		}
@@ -227,6 +263,8 @@ func sortFindings(fs []Finding) {
 			cmp.Compare(a.Object.Name, b.Object.Name),
 			cmp.Compare(a.Check, b.Check),
 			cmp.Compare(a.FieldPath, b.FieldPath),
+			cmp.Compare(a.Message, b.Message),
+			cmp.Compare(a.Status, b.Status),
 		) < 0
 	})
 }
