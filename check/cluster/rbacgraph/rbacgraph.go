@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/kubethreat/kubethreat/check/network"
 	"github.com/kubethreat/kubethreat/source"
@@ -161,6 +162,7 @@ type Graph struct {
 	roles        map[string]*source.Object // Roles by "namespace/name"
 	clusterRoles map[string]*source.Object
 	bySubject    map[Subject][]binding
+	rulesMu      sync.Mutex                // guards rules: checks share one Graph concurrently
 	rules        map[*source.Object][]Rule // effective rules per role, filled in lazily
 }
 
@@ -290,10 +292,12 @@ func (g *Graph) Allowed(s Subject, verb, group, resource, namespace string) []Gr
 // select, followed by its own rules that none of them already holds (in a
 // live cluster the controller copies the selected rules into the role).
 func (g *Graph) EffectiveRules(role *source.Object) []Rule {
-	if rules, ok := g.rules[role]; ok {
+	g.rulesMu.Lock()
+	rules, ok := g.rules[role]
+	g.rulesMu.Unlock()
+	if ok {
 		return rules
 	}
-	var rules []Rule
 	if role.Kind == "ClusterRole" && role.Get("aggregationRule").Exists() {
 		rules = g.aggregate(role, map[*source.Object]bool{role: true})
 	}
@@ -302,7 +306,12 @@ func (g *Graph) EffectiveRules(role *source.Object) []Rule {
 			rules = append(rules, own)
 		}
 	}
+	// The lock is not held while computing, because aggregation may ask
+	// for other roles' rules; two goroutines may then compute the same
+	// rules, and either result is the same.
+	g.rulesMu.Lock()
 	g.rules[role] = rules
+	g.rulesMu.Unlock()
 	return rules
 }
 
