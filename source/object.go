@@ -57,24 +57,28 @@ type Object struct {
 	Template string     // the Helm template or Kustomize resource it was rendered from, when known
 
 	memoMu sync.Mutex
-	memo   map[any]any
+	memo   []memoEntry // few per object, so a slice beats a map
+}
+
+type memoEntry struct {
+	key, value any
 }
 
 // Memo returns the value that build derives from the object for key,
 // calling build once per object, so that checks share work such as finding
 // the pod specs. Keys should be values of an unexported type, as with
-// context keys.
+// context keys. build runs under the object's lock, so it must not call
+// Memo on the same object.
 func (o *Object) Memo(key any, build func() any) any {
 	o.memoMu.Lock()
 	defer o.memoMu.Unlock()
-	if v, ok := o.memo[key]; ok {
-		return v
-	}
-	if o.memo == nil {
-		o.memo = map[any]any{}
+	for _, e := range o.memo {
+		if e.key == key {
+			return e.value
+		}
 	}
 	v := build()
-	o.memo[key] = v
+	o.memo = append(o.memo, memoEntry{key, v})
 	return v
 }
 

@@ -13,14 +13,18 @@ var bindingNeeds = []string{"rolebindings", "clusterrolebindings", "roles", "clu
 // bindings returns the RoleBindings and ClusterRoleBindings the checks
 // evaluate, in input order.
 func bindings(inv *check.Inventory) []*source.Object {
-	var out []*source.Object
-	for _, o := range inv.Objects {
-		if (o.Kind == "RoleBinding" || o.Kind == "ClusterRoleBinding") && isRBACGroup(o.APIVersion) && !isBootstrap(o) {
-			out = append(out, o)
+	return inv.Memo(bindingsKey{}, func() any {
+		var out []*source.Object
+		for _, o := range inv.Objects {
+			if (o.Kind == "RoleBinding" || o.Kind == "ClusterRoleBinding") && isRBACGroup(o.APIVersion) && !isBootstrap(o) {
+				out = append(out, o)
+			}
 		}
-	}
-	return out
+		return out
+	}).([]*source.Object)
 }
+
+type bindingsKey struct{}
 
 // boundRole returns the Role or ClusterRole in the input that a binding
 // refers to, or nil.

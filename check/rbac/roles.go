@@ -18,7 +18,7 @@ import (
 const bootstrapLabel = "kubernetes.io/bootstrapping"
 
 func isBootstrap(o *source.Object) bool {
-	return o.Labels()[bootstrapLabel] == "rbac-defaults"
+	return o.Get("metadata.labels").Field(bootstrapLabel).Str() == "rbac-defaults"
 }
 
 // roleNeeds lists the resources the role checks read.
@@ -27,14 +27,18 @@ var roleNeeds = []string{"roles", "clusterroles", "rolebindings", "clusterrolebi
 // roles returns the Roles and ClusterRoles of the inventory that the checks
 // evaluate, in input order.
 func roles(inv *check.Inventory) []*source.Object {
-	var out []*source.Object
-	for _, o := range inv.Objects {
-		if (o.Kind == "Role" || o.Kind == "ClusterRole") && isRBACGroup(o.APIVersion) && !isBootstrap(o) {
-			out = append(out, o)
+	return inv.Memo(rolesKey{}, func() any {
+		var out []*source.Object
+		for _, o := range inv.Objects {
+			if (o.Kind == "Role" || o.Kind == "ClusterRole") && isRBACGroup(o.APIVersion) && !isBootstrap(o) {
+				out = append(out, o)
+			}
 		}
-	}
-	return out
+		return out
+	}).([]*source.Object)
 }
+
+type rolesKey struct{}
 
 func isRBACGroup(apiVersion string) bool {
 	return strings.HasPrefix(apiVersion, "rbac.authorization.k8s.io/")
