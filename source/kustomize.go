@@ -42,7 +42,14 @@ func kustomizationFile(dir string) string {
 func buildKustomization(dir string) *decoded {
 	d := &decoded{}
 	file := kustomizationFile(dir)
+	// Kustomize resolves symbolic links before it reads files, so the root
+	// that originFS compares with must be resolved too, or the origin
+	// annotations, and with them the file and line of every object, are
+	// lost for a folder reached through a link.
 	abs, err := filepath.Abs(dir)
+	if err == nil {
+		abs, err = filepath.EvalSymlinks(abs)
+	}
 	if err != nil {
 		d.errors = append(d.errors, Diagnostic{File: file, Message: "cannot resolve the kustomization folder: " + err.Error()})
 		return d

@@ -277,3 +277,23 @@ func TestChartFilePassedDirectly(t *testing.T) {
 		t.Errorf("%d objects, skipped %v; want Chart.yaml and values.yaml skipped", len(res.Objects), res.SkippedBy)
 	}
 }
+
+func TestKustomizeThroughSymlink(t *testing.T) {
+	target, err := filepath.Abs("testdata/kustomize")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "linked")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("cannot create a symbolic link here: %v", err)
+	}
+	res := load(t, LoadOptions{Paths: []string{filepath.Join(link, "overlays", "prod")}})
+	if len(res.Objects) != 3 {
+		t.Fatalf("%d objects, want 3; errors %q", len(res.Objects), diagnosticTexts(res.Errors))
+	}
+	o := res.Objects[0]
+	wantFile := filepath.Join(link, "base", "deployment.yaml")
+	if o.Template != "../../base/deployment.yaml" || o.Loc.File != wantFile {
+		t.Errorf("template %q file %q, want ../../base/deployment.yaml at %s", o.Template, o.Loc.File, wantFile)
+	}
+}
