@@ -40,15 +40,16 @@ type NotFoundError struct {
 func (e *NotFoundError) Error() string {
 	msg := fmt.Sprintf("unknown ID %q", e.ID)
 	if len(e.Suggestions) > 0 {
-		msg += "; did you mean " + strings.Join(e.Suggestions, ", ") + "?"
+		return msg + "; did you mean " + strings.Join(e.Suggestions, ", ") + "?"
 	}
-	return msg
+	return msg + "; to find an ID by words, run kubethreat search"
 }
 
 // Resolve finds what an ID refers to: a technique (MS-TA9016), a mitigation
 // (MS-M9025), a retired technique (MS-TA9032), a tactic (by slug, name,
-// upstream slug or ATT&CK tactic ID), or an ATT&CK technique or mitigation
-// that the matrix maps to. Case is ignored.
+// upstream slug or ATT&CK tactic ID), an ATT&CK technique or mitigation
+// that the matrix maps to, or a technique or mitigation by its exact name,
+// alias or former name. Case is ignored.
 func (m *Matrix) Resolve(id string) (Entry, error) {
 	key := strings.TrimSpace(id)
 	if t, ok := m.Technique(key); ok {
@@ -69,7 +70,47 @@ func (m *Matrix) Resolve(id string) (Entry, error) {
 	if a, ok := m.AttackMitigation(key); ok {
 		return Entry{Kind: KindAttackMitigation, AttackMitigation: a}, nil
 	}
+	if e, ok := m.byName(key); ok {
+		return e, nil
+	}
 	return Entry{}, &NotFoundError{ID: id, Suggestions: m.Suggest(key, 3)}
+}
+
+// byName finds a technique or mitigation whose name, alias or former name
+// equals key, ignoring case, such as "Writable hostPath mount".
+func (m *Matrix) byName(key string) (Entry, bool) {
+	if key == "" {
+		return Entry{}, false
+	}
+	matches := func(name string, others ...[]string) bool {
+		if strings.EqualFold(name, key) {
+			return true
+		}
+		for _, list := range others {
+			for _, n := range list {
+				if strings.EqualFold(n, key) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, t := range m.Techniques {
+		if matches(t.Name, t.Aliases, t.FormerNames) {
+			return Entry{Kind: KindTechnique, Technique: t}, true
+		}
+	}
+	for _, x := range m.Mitigations {
+		if matches(x.Name, x.Aliases, x.FormerNames) {
+			return Entry{Kind: KindMitigation, Mitigation: x}, true
+		}
+	}
+	for i := range m.Retired {
+		if strings.EqualFold(m.Retired[i].Name, key) {
+			return Entry{Kind: KindRetired, Retired: &m.Retired[i]}, true
+		}
+	}
+	return Entry{}, false
 }
 
 // IDs returns every ID that Resolve accepts, apart from tactic names: the

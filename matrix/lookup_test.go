@@ -28,6 +28,10 @@ func TestResolve(t *testing.T) {
 		{"T1610", KindAttackTechnique, "Deploy Container"},
 		{"t1552.005", KindAttackTechnique, "Cloud Instance Metadata API"},
 		{"M1035", KindAttackMitigation, "Limit Access to Resource Over Network"},
+		{"Writable hostPath mount", KindTechnique, "Writable hostPath mount"},
+		{"access container service account", KindTechnique, "Container service account"},
+		{"Limit container capabilities", KindMitigation, "Restrict over permissive containers"},
+		{"Access Kubernetes dashboard", KindRetired, "Access Kubernetes dashboard"},
 	}
 	for _, tc := range tests {
 		e, err := m.Resolve(tc.id)

@@ -10,6 +10,10 @@ import (
 
 func init() { commands = append(commands, newSearchCommand) }
 
+// maxQuery is the longest search text accepted, in characters: longer than
+// any name or phrase in the knowledge base, short enough to echo back.
+const maxQuery = 200
+
 func newSearchCommand(e *env) *cobra.Command {
 	var format string
 	var limit int
@@ -38,6 +42,12 @@ func newSearchCommand(e *env) *cobra.Command {
 				return err
 			}
 			query := strings.Join(args, " ")
+			if strings.TrimSpace(query) == "" {
+				return usageErrorf("search needs some text to look for, such as: kubethreat search hostPath")
+			}
+			if n := len([]rune(query)); n > maxQuery {
+				return usageErrorf("the search text is %d characters long; use at most %d", n, maxQuery)
+			}
 			results := m.Search(query, limit)
 			if format == "json" {
 				return kbview.WriteSearchJSON(e.stdout, query, results)

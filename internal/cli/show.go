@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,12 +20,16 @@ func newShowCommand(e *env) *cobra.Command {
 		Short: "Show a technique, mitigation, tactic or ATT&CK ID",
 		Long: "Show one entry of the knowledge base. ID is a technique (MS-TA9016), a mitigation\n" +
 			"(MS-M9025), a tactic (persistence, TA0003), a retired technique (MS-TA9032), or an\n" +
-			"ATT&CK technique or mitigation (T1610, M1035), which lists the matrix entries mapped to it.",
+			"ATT&CK technique or mitigation (T1610, M1035), which lists the matrix entries mapped to it.\n" +
+			"An exact technique or mitigation name, alias or former name works too.",
 		Example: "  kubethreat show MS-TA9016\n  kubethreat show T1610\n  kubethreat show MS-M9025 -o markdown",
 		Args:    exactArgs(1, "show takes one ID, such as MS-TA9016"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "text", "json", "yaml", "markdown"); err != nil {
 				return err
+			}
+			if strings.TrimSpace(args[0]) == "" {
+				return usageErrorf("show needs an ID or a name, such as MS-TA9016 or \"Writable hostPath mount\"; to find one, run kubethreat search")
 			}
 			m, err := e.matrix()
 			if err != nil {
