@@ -343,14 +343,22 @@ func noObjectsError(in *loaded) error {
 		}
 		fmt.Fprintf(&b, "; skipped: %s", strings.Join(parts, ", "))
 	}
-	var errs []string
+	var errs, warnings []string
 	for _, d := range in.diagnostics {
+		text := source.Diagnostic{File: d.File, Line: d.Line, Column: d.Column, Message: d.Message, Hint: d.Hint}.String()
 		if d.Severity == report.SeverityError {
-			errs = append(errs, source.Diagnostic{File: d.File, Line: d.Line, Column: d.Column, Message: d.Message, Hint: d.Hint}.String())
+			errs = append(errs, text)
+		} else {
+			warnings = append(warnings, text)
 		}
 	}
 	if len(errs) > 0 {
 		fmt.Fprintf(&b, "\n%d input error(s):\n  %s", len(errs), strings.Join(errs, "\n  "))
+	}
+	// Warnings such as a skipped binary or oversized file often explain
+	// why nothing was found, so they are shown here too.
+	if len(warnings) > 0 {
+		fmt.Fprintf(&b, "\n%d warning(s):\n  %s", len(warnings), strings.Join(warnings, "\n  "))
 	}
 	return &exitError{code: ExitUsage, err: errors.New(b.String())}
 }
@@ -399,16 +407,27 @@ func addNotices(scan *report.Scan, notices []suppress.Notice) {
 	}
 }
 
-// selectChecks returns the checks named by --checks (all when empty),
-// without those named by --skip-checks. An unknown ID is a usage error.
+// selectChecks returns the checks named by --checks (all when the flag is
+// not given), without those named by --skip-checks. IDs are matched without
+// regard to case. Unknown IDs are a usage error that lists all of them, and
+// so is a --checks flag that names no ID at all, as an unset variable in a
+// CI script would.
 func selectChecks(all []*check.Check, include, exclude []string) ([]*check.Check, error) {
 	ids := checkIDs(all)
+	include, exclude = normalizeIDs(include), normalizeIDs(exclude)
+	if include != nil && len(include) == 0 {
+		return nil, usageErrorf("--checks names no check; give check IDs, such as --checks pod-privileged, or leave the flag out to run every check")
+	}
+	var unknown []string
 	for _, list := range [][]string{include, exclude} {
 		for _, id := range list {
 			if _, ok := check.Lookup(id); !ok {
-				return nil, unknownCheckError(id, ids)
+				unknown = append(unknown, unknownCheckText(id, ids))
 			}
 		}
+	}
+	if len(unknown) > 0 {
+		return nil, usageErrorf("%s", strings.Join(unknown, "\n"))
 	}
 	var out []*check.Check
 	for _, c := range all {
@@ -426,12 +445,27 @@ func selectChecks(all []*check.Check, include, exclude []string) ([]*check.Check
 	return out, nil
 }
 
-func unknownCheckError(id string, ids []string) error {
+// normalizeIDs lower-cases and trims check IDs and drops empty ones. It
+// keeps nil apart from empty, so that an unset flag stays nil.
+func normalizeIDs(list []string) []string {
+	if list == nil {
+		return nil
+	}
+	out := []string{}
+	for _, id := range list {
+		if id = strings.ToLower(strings.TrimSpace(id)); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func unknownCheckText(id string, ids []string) string {
 	msg := fmt.Sprintf("unknown check %q", id)
 	if s := suppress.NearestCheckIDs(id, ids, 3); len(s) > 0 {
 		msg += "; did you mean " + strings.Join(s, ", ") + "?"
 	}
-	return usageErrorf("%s", msg)
+	return msg
 }
 
 // findConfig returns the configuration file a scan of paths reads by
