@@ -68,7 +68,7 @@ func newServeCommand(e *env) *cobra.Command {
 }
 
 func runServe(e *env, f *serveFlags) error {
-	if _, _, err := net.SplitHostPort(f.addr); err != nil {
+	if err := checkListenAddr(f.addr); err != nil {
 		return usageErrorf("invalid --addr %q: %v; use host:port, such as 127.0.0.1:8080", f.addr, err)
 	}
 	maxUpload, err := parseByteSize(f.maxUpload)
@@ -198,4 +198,24 @@ func newLogger(e *env, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(e.stderr, nil)), nil
 	}
 	return nil, usageErrorf("invalid --log-format %q; use text or json", format)
+}
+
+// checkListenAddr rejects an address that cannot be listened on before
+// anything is opened: a port outside 0 to 65535 or not a number, or a host
+// that looks like an IP address but is not one. Host names are left to the
+// resolver.
+func checkListenAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+	}
+	looksNumeric := host != "" && strings.Trim(host, "0123456789.") == ""
+	if looksNumeric && net.ParseIP(host) == nil {
+		return fmt.Errorf("host %q is not a valid IP address", host)
+	}
+	return nil
 }

@@ -43,6 +43,9 @@ func TestServeInvalidFlags(t *testing.T) {
 		want string
 	}{
 		{"address without port", []string{"serve", "--addr", "localhost"}, `invalid --addr "localhost"`},
+		{"port out of range", []string{"serve", "--addr", "127.0.0.1:99999"}, `port "99999" is not a number from 0 to 65535`},
+		{"port by name", []string{"serve", "--addr", "127.0.0.1:abc"}, `port "abc" is not a number`},
+		{"invalid IP address", []string{"serve", "--addr", "256.1.1.1:80"}, `host "256.1.1.1" is not a valid IP address`},
 		{"unknown log format", []string{"serve", "--log-format", "xml"}, `invalid --log-format "xml"`},
 		{"extra argument", []string{"serve", "now"}, `unknown command "now"`},
 		{"bad upload size", []string{"serve", "--max-upload", "ten"}, `invalid --max-upload "ten"`},
