@@ -141,6 +141,12 @@ func loadRules(e *env, m *matrix.Matrix, f *coverageFlags) (*detect.Set, int, er
 				errors++
 			}
 		}
+		// A mistyped --rules path that holds no rule would otherwise look
+		// like a clean run with no detections at all.
+		if imported == nil || len(imported.Rules) == 0 {
+			fmt.Fprintf(e.stderr, "kubethreat: no Falco, Sigma, Elastic, Splunk or mapping-file rule found in %s; check the --rules paths\n", strings.Join(f.rules, ", "))
+			errors++
+		}
 	}
 	return set, errors, nil
 }

@@ -191,6 +191,8 @@ func TestCoverageErrors(t *testing.T) {
 			"bad.yaml:1: error: invalid YAML", true},
 		{"invalid attestation", []string{"coverage", "--attest", filepath.Join(coverageDir, "attest-invalid.yaml")},
 			`attest-invalid.yaml:2: unknown mitigation ID "MS-M9113"; did you mean MS-M9013`, false},
+		{"rules path without rules", []string{"coverage", "--rules", filepath.Join(coverageDir, "attest.yaml")},
+			"no Falco, Sigma, Elastic, Splunk or mapping-file rule found", true},
 		{"unknown format", []string{"coverage", "-o", "sarif"}, `unknown output format "sarif"`, false},
 		{"scan and paths", []string{"coverage", "--scan", "x.json", "k8s/"}, "either --scan or paths", false},
 		{"unknown profile", []string{"coverage", "--profile", "guardduty"}, `unknown detection profile "guardduty"`, false},
