@@ -26,6 +26,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -91,7 +92,7 @@ func Parse(name string, data []byte) (*File, error) {
 		if errors.Is(err, io.EOF) {
 			return f, nil // only comments
 		}
-		return nil, fmt.Errorf("%s: invalid configuration: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, fmt.Errorf("%s: invalid configuration: %s", name, explainYAMLError(err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -220,4 +221,39 @@ func (m Match) String() string {
 		return "every object"
 	}
 	return strings.Join(parts, " ")
+}
+
+var (
+	unknownField = regexp.MustCompile(`field (\S+) not found in type ([\w.]+)`)
+	wrongType    = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `[^`]*`)? into (\\S+)")
+)
+
+// explainYAMLError rewords the YAML decoder's messages about unknown fields
+// and wrong types in the words of the configuration file.
+func explainYAMLError(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+	msg = unknownField.ReplaceAllStringFunc(msg, func(m string) string {
+		parts := unknownField.FindStringSubmatch(m)
+		fields := map[string]string{
+			"config.File":      "the file takes allowedRegistries and exceptions",
+			"config.Exception": "an exception takes check, match, reason and expires",
+			"config.Match":     "match takes kind, namespace and name",
+		}[parts[2]]
+		if fields == "" {
+			return "unknown field " + parts[1]
+		}
+		return "unknown field " + parts[1] + "; " + fields
+	})
+	return wrongType.ReplaceAllStringFunc(msg, func(m string) string {
+		parts := wrongType.FindStringSubmatch(m)
+		want := "a " + strings.TrimPrefix(parts[2], "config.")
+		switch {
+		case strings.HasPrefix(parts[2], "[]"):
+			want = "a list"
+		case strings.HasPrefix(parts[2], "map"), strings.HasPrefix(parts[2], "config."):
+			want = "a mapping"
+		}
+		return fmt.Sprintf("expected %s, found a %s", want, map[string]string{"str": "string", "int": "number", "bool": "boolean", "map": "mapping", "seq": "list"}[parts[1]])
+	})
 }

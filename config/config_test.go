@@ -74,15 +74,15 @@ func TestParseInvalid(t *testing.T) {
 		data string
 		want []string
 	}{
-		{"unknown top-level key", "exeptions: []\n", []string{"field exeptions not found"}},
-		{"unknown exception key", "exceptions:\n- check: a\n  reason: b\n  namespace: x\n", []string{"field namespace not found"}},
+		{"unknown top-level key", "exeptions: []\n", []string{"unknown field exeptions; the file takes allowedRegistries and exceptions"}},
+		{"unknown exception key", "exceptions:\n- check: a\n  reason: b\n  namespace: x\n", []string{"unknown field namespace; an exception takes check, match, reason and expires"}},
 		{"missing check and reason", "exceptions:\n- match: {name: x}\n", []string{
 			"line 2: exceptions[0].check: missing", "line 2: exceptions[0].reason: missing"}},
 		{"bad date", "exceptions:\n- check: a\n  reason: b\n  expires: 31/12/2026\n", []string{`exceptions[0].expires: "31/12/2026" is not a date`}},
 		{"impossible date", "exceptions:\n- check: a\n  reason: b\n  expires: 2026-02-30\n", []string{`"2026-02-30" is not a date`}},
 		{"bad glob", "exceptions:\n- check: a\n  reason: b\n  match: {name: \"web[\"}\n", []string{`exceptions[0].match.name: invalid glob "web["`}},
 		{"empty registry", "allowedRegistries: ['']\n", []string{"allowedRegistries[0]: empty registry prefix"}},
-		{"not a mapping", "- a\n- b\n", []string{"cannot unmarshal"}},
+		{"not a mapping", "- a\n- b\n", []string{"expected a mapping, found a list"}},
 		{"two documents", "exceptions: []\n---\nexceptions: []\n", []string{"one YAML document"}},
 		{"every problem at once", "exceptions:\n- check: ''\n  reason: ''\n- check: x\n  reason: y\n  expires: soon\n", []string{
 			"exceptions[0].check", "exceptions[0].reason", "line 4: exceptions[1].expires"}},
