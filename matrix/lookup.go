@@ -2,8 +2,9 @@ package matrix
 
 import (
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/kubethreat/kubethreat/internal/nearest"
 )
 
 // Kind names the kind of object an ID refers to.
@@ -141,55 +142,5 @@ func (m *Matrix) IDs() []string {
 // Suggest returns up to n known IDs closest to id by edit distance, nearest
 // first, leaving out any that are further than half the ID's length.
 func (m *Matrix) Suggest(id string, n int) []string {
-	key := strings.ToUpper(strings.TrimSpace(id))
-	if key == "" {
-		return nil
-	}
-	type scored struct {
-		id   string
-		dist int
-	}
-	var all []scored
-	for _, cand := range m.IDs() {
-		d := editDistance(key, strings.ToUpper(cand))
-		if d <= max(2, len(key)/2) {
-			all = append(all, scored{cand, d})
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool {
-		if all[i].dist != all[j].dist {
-			return all[i].dist < all[j].dist
-		}
-		return all[i].id < all[j].id
-	})
-	var out []string
-	for _, s := range all {
-		if len(out) == n {
-			break
-		}
-		out = append(out, s.id)
-	}
-	return out
-}
-
-// editDistance returns the Levenshtein distance between a and b, counted
-// in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return nearest.Names(id, m.IDs(), n)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubethreat/kubethreat/check"
 	"github.com/kubethreat/kubethreat/config"
+	"github.com/kubethreat/kubethreat/internal/nearest"
 	"github.com/kubethreat/kubethreat/source"
 )
 
@@ -308,49 +309,5 @@ func sortNotices(ns []Notice) {
 // distance, nearest first, leaving out those further than half the ID's
 // length.
 func NearestCheckIDs(id string, known []string, n int) []string {
-	type scored struct {
-		id   string
-		dist int
-	}
-	var all []scored
-	for _, k := range known {
-		if d := editDistance(id, k); d <= max(2, len(id)/2) {
-			all = append(all, scored{k, d})
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool {
-		if all[i].dist != all[j].dist {
-			return all[i].dist < all[j].dist
-		}
-		return all[i].id < all[j].id
-	})
-	var out []string
-	for _, s := range all {
-		if len(out) == n {
-			break
-		}
-		out = append(out, s.id)
-	}
-	return out
-}
-
-// editDistance returns the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return nearest.Names(id, known, n)
 }
