@@ -224,15 +224,28 @@ func otherTactics(tech *matrix.Technique, printedUnder *matrix.Tactic) []string 
 }
 
 func (t *tableWriter) technique(id, name string, also []string, groups []*checkGroup, printedChecks map[string]string) {
-	failed := 0
+	failed, prevention := 0, 0
 	for _, g := range groups {
-		failed += len(g.findings)
+		if g.check.Prevention {
+			prevention += len(g.findings)
+		} else {
+			failed += len(g.findings)
+		}
 	}
 	status := Exposed
 	if ts, ok := t.techniqueStatus(id); ok {
 		status = ts.Status
 	}
-	t.printf("  %s %s: %s, %s\n", t.paint(ansiBold, id), name, strings.ReplaceAll(status, "_", " "), plural(failed, "failing finding"))
+	// Prevention checks report missing mitigations, which do not make a
+	// technique exposed, so they are counted apart.
+	counts := []string{}
+	if failed > 0 || prevention == 0 {
+		counts = append(counts, plural(failed, "failing finding"))
+	}
+	if prevention > 0 {
+		counts = append(counts, plural(prevention, "missing mitigation"))
+	}
+	t.printf("  %s %s: %s, %s\n", t.paint(ansiBold, id), name, strings.ReplaceAll(status, "_", " "), strings.Join(counts, ", "))
 	if len(also) > 0 {
 		t.printf("    also under %s\n", strings.Join(also, ", "))
 	}
