@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -332,5 +333,33 @@ func TestMatrixPageName(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("matrixPageName(%q) = %q, %v; want %q, %v", tt.url, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+func TestImportBinaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	binary := []byte("\x7fELF\x00\x01\x02rule: not really")
+	for _, name := range []string{"rules.yaml", "logo.png"} {
+		if err := os.WriteFile(filepath.Join(dir, name), binary, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set, diags := importFiles(t, dir)
+	var yamlError bool
+	for _, d := range diags {
+		if strings.HasSuffix(d.File, "rules.yaml") && d.Severity == SeverityError && strings.Contains(d.Message, "binary file") {
+			yamlError = true
+		}
+		if strings.HasSuffix(d.File, "logo.png") {
+			t.Errorf("logo.png gave a diagnostic: %v", d)
+		}
+	}
+	if !yamlError {
+		t.Errorf("rules.yaml with binary content gave no binary-file error; diagnostics: %v", diags)
+	}
+	if !slices.ContainsFunc(set.Skipped, func(s Skipped) bool {
+		return strings.HasSuffix(s.File, "logo.png") && s.Reason == "binary file"
+	}) {
+		t.Errorf("logo.png not skipped as a binary file: %v", set.Skipped)
 	}
 }

@@ -160,7 +160,18 @@ func (st *importState) importFile(file string) {
 
 // importData imports the content of one file, named file.
 func (st *importState) importData(file string, data []byte) {
+	// Rule files are text, so a NUL byte near the start means a binary
+	// file, which gets that error rather than a misleading parser message.
 	ext := strings.ToLower(filepath.Ext(file))
+	if bytes.IndexByte(data[:min(len(data), 8192)], 0) >= 0 {
+		switch ext {
+		case ".yaml", ".yml", ".json", ".toml", ".csv":
+			st.errorf(file, 0, "binary file, not a rule file; remove it from the --rules paths")
+		default:
+			st.skip(file, "binary file")
+		}
+		return
+	}
 	switch ext {
 	case ".toml":
 		st.importTOML(file, data)
