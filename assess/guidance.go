@@ -5,10 +5,10 @@ import (
 	"github.com/kubethreat/kubethreat/matrix"
 )
 
-// AttachServiceGuidance adds to each failing or suppressed finding what its
-// mitigations say to do on the managed service the cluster runs on, so that
-// a finding from an EKS cluster names the EKS feature that closes it.
-// provider is "aks", "eks" or "gke"; for any other value nothing changes.
+// AttachServiceGuidance adds to each failing or suppressed finding the
+// advice of its mitigations for the managed service the cluster runs on,
+// so that a finding from an EKS cluster names the EKS feature that closes
+// it. provider is "aks", "eks" or "gke". Any other value changes nothing.
 func AttachServiceGuidance(m *matrix.Matrix, provider string, res *check.Result) {
 	if provider == "" {
 		return

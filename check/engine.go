@@ -41,11 +41,11 @@ type Result struct {
 }
 
 // Run evaluates the checks over the inventory. Inventory checks run once
-// each and object checks once per object; all of them share a pool of
+// each and object checks once per object. All of them share a pool of
 // workers, so that a long inventory check runs beside the object checks.
 // An inventory check whose needed resources are unreadable is not
-// evaluated at all; an object check is evaluated on what was read and
-// reported not evaluated for each unreadable resource.
+// evaluated at all. An object check is evaluated on what was read, and it
+// is reported not evaluated for each unreadable resource.
 //
 // Checks may run concurrently with each other: they must only read the
 // inventory, and share derived data through Inventory.Memo and Object.Memo.
@@ -61,8 +61,8 @@ func Run(ctx context.Context, inv *Inventory, opts Options) (*Result, error) {
 	for _, ch := range checks {
 		missing := unreadable(ch, inv)
 		if ch.Object != nil {
-			// An object check still evaluates the objects that were read;
-			// each resource it could not read is reported on its own, so
+			// An object check still evaluates the objects that were read.
+			// Each resource it could not read is reported on its own, so
 			// that one unreadable kind does not hide the others' results.
 			objectChecks = append(objectChecks, ch)
 			if len(missing) > 0 {

@@ -20,13 +20,13 @@ type Finding struct {
 	Message     string          `json:"message"`
 	Remediation string          `json:"remediation,omitempty"`
 	Evidence    string          `json:"evidence,omitempty"` // the offending value, redacted where secret
-	Reason      string          `json:"reason,omitempty"`   // why the check was not evaluated or not applicable
+	Reason      string          `json:"reason,omitempty"`   // the cause of a not_evaluated or not_applicable status
 	Suppression *Suppression    `json:"suppression,omitempty"`
-	Guidance    []Guidance      `json:"guidance,omitempty"` // what the managed service offers, for live scans of AKS, EKS or GKE
+	Guidance    []Guidance      `json:"guidance,omitempty"` // managed-service advice, for live scans of AKS, EKS or GKE
 }
 
-// Guidance is what one of a finding's mitigations says to do on the managed
-// service the scanned cluster runs on.
+// Guidance is the advice of one of a finding's mitigations for the managed
+// service that the scanned cluster runs on.
 type Guidance struct {
 	Mitigation string `json:"mitigation"` // MS-M9xxx
 	Service    string `json:"service"`    // "aks", "eks" or "gke"

@@ -6,10 +6,10 @@ import "strings"
 // names that cluster detection reports.
 var serviceLabels = map[string]string{"aks": "AKS", "eks": "EKS", "gke": "GKE"}
 
-// ServiceGuidance returns what the mitigation says to do on a managed
-// service: the Markdown of its "- **AKS**:" (or EKS, GKE) bullet under "On
-// managed services", without the label. provider is "aks", "eks" or "gke";
-// any other value, or a mitigation without that bullet, gives "".
+// ServiceGuidance returns the mitigation's advice for a managed service:
+// the Markdown of its "- **AKS**:" (or EKS, GKE) bullet under "On managed
+// services", without the label. provider is "aks", "eks" or "gke". Any
+// other value, or a mitigation without that bullet, gives "".
 func (x *Mitigation) ServiceGuidance(provider string) string {
 	label, ok := serviceLabels[strings.ToLower(provider)]
 	if !ok {

@@ -46,11 +46,11 @@ func (e *NotFoundError) Error() string {
 	return msg + "; to find an ID by words, run kubethreat search"
 }
 
-// Resolve finds what an ID refers to: a technique (MS-TA9016), a mitigation
-// (MS-M9025), a retired technique (MS-TA9032), a tactic (by slug, name,
-// upstream slug or ATT&CK tactic ID), an ATT&CK technique or mitigation
-// that the matrix maps to, or a technique or mitigation by its exact name,
-// alias or former name. Case is ignored.
+// Resolve finds the entry an ID refers to, ignoring case. The ID may be a
+// technique (MS-TA9016), a mitigation (MS-M9025), a retired technique
+// (MS-TA9032), or a tactic by slug, name, upstream slug or ATT&CK tactic
+// ID. It may also be an ATT&CK technique or mitigation that the matrix maps
+// to, or the exact name, alias or former name of a technique or mitigation.
 func (m *Matrix) Resolve(id string) (Entry, error) {
 	key := strings.TrimSpace(id)
 	if t, ok := m.Technique(key); ok {

@@ -69,7 +69,7 @@ func roleRefString(b *source.Object) string {
 	return fmt.Sprintf("%s %q", ref.Field("kind").Str(), ref.Field("name").Str())
 }
 
-// bindingScope says where a binding's grants apply.
+// bindingScope describes where a binding's grants apply.
 func bindingScope(b *source.Object) string {
 	if b.Kind == "ClusterRoleBinding" {
 		return "in all namespaces"

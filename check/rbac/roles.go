@@ -102,9 +102,9 @@ func selectedByAny(selectors source.Value, labels map[string]string) bool {
 	return false
 }
 
-// bindingsOf returns the bindings in the input that refer to a role: for a
-// Role, the RoleBindings of its namespace; for a ClusterRole, every
-// ClusterRoleBinding and RoleBinding that names it.
+// bindingsOf returns the bindings in the input that refer to a role. For a
+// Role these are the RoleBindings of its namespace. For a ClusterRole they
+// are every ClusterRoleBinding and RoleBinding that names it.
 func bindingsOf(inv *check.Inventory, role *source.Object) []*source.Object {
 	key := roleKey{kind: role.Kind, name: role.Name}
 	if role.Kind == "Role" {
@@ -138,7 +138,7 @@ func bindingIndex(inv *check.Inventory) map[roleKey][]*source.Object {
 	}).(map[roleKey][]*source.Object)
 }
 
-// scopeOf says where a role's grants on namespaced resources apply, from the
+// scopeOf describes where a role's grants on namespaced resources apply, from the
 // bindings in the input.
 func scopeOf(role *source.Object, bindings []*source.Object) string {
 	if role.Kind == "Role" {

@@ -105,8 +105,8 @@ func newRoot(e *env) *cobra.Command {
 }
 
 // Run executes kubethreat with the arguments (without the program name) and
-// returns the process exit code. It never panics on bad input: a panic in a
-// command is reported as an internal error with exit code 2.
+// returns the process exit code. A panic in a command is recovered and
+// reported as an internal error with exit code 2.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -63,7 +63,7 @@ func newShowCommand(e *env) *cobra.Command {
 }
 
 // exactArgs returns a cobra argument validator whose error exits with
-// ExitUsage and says what the command expects.
+// ExitUsage and names the arguments the command expects.
 func exactArgs(n int, hint string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
 		if len(args) != n {

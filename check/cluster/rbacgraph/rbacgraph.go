@@ -307,8 +307,8 @@ func (g *Graph) EffectiveRules(role *source.Object) []Rule {
 		}
 	}
 	// The lock is not held while computing, because aggregation may ask
-	// for other roles' rules; two goroutines may then compute the same
-	// rules, and either result is the same.
+	// for other roles' rules. Two goroutines may then compute the same
+	// rules, which is harmless because both get the same result.
 	g.rulesMu.Lock()
 	g.rules[role] = rules
 	g.rulesMu.Unlock()
