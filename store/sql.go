@@ -85,7 +85,20 @@ func openPostgres(ctx context.Context, connURL string, opts Options) (Store, err
 }
 
 func newSQLStore(ctx context.Context, db *sql.DB, d dialect, opts Options) (Store, error) {
-	if err := migrate(ctx, db, d, opts.QueryTimeout); err != nil {
+	err := migrate(ctx, db, d, opts.QueryTimeout)
+	// SQLite can return SQLITE_BUSY at once, without waiting for
+	// busy_timeout, while another process switches a new database file to
+	// write-ahead logging. Such a migration is retried for a few seconds.
+	for attempt := 1; err != nil && isSQLiteBusy(err) && attempt <= busyRetries; attempt++ {
+		select {
+		case <-ctx.Done():
+			db.Close()
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(attempt) * 20 * time.Millisecond):
+		}
+		err = migrate(ctx, db, d, opts.QueryTimeout)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -268,4 +281,13 @@ func replaceNULEscapes(doc []byte) []byte {
 		i++
 	}
 	return out
+}
+
+// busyRetries bounds the retries of a migration that SQLite reported busy:
+// with a growing pause of 20 ms per attempt, about 5 s in all.
+const busyRetries = 20
+
+// isSQLiteBusy reports whether err is SQLite's "database is locked" error.
+func isSQLiteBusy(err error) bool {
+	return strings.Contains(err.Error(), "SQLITE_BUSY")
 }
