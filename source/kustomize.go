@@ -1,7 +1,9 @@
 package source
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -214,7 +216,15 @@ func checkLocal(dir string, seen map[string]bool, refs map[string]bool) *Diagnos
 			}
 		}
 		target := filepath.Join(dir, ref.Value)
-		if info, err := os.Stat(target); err == nil && info.IsDir() {
+		info, err := os.Stat(target)
+		if errors.Is(err, fs.ErrNotExist) {
+			return &Diagnostic{
+				File: file, Line: ref.Line, Column: ref.Column,
+				Message: fmt.Sprintf("the kustomization refers to %q, which does not exist", ref.Value),
+				Hint:    "correct the path, or remove the entry",
+			}
+		}
+		if err == nil && info.IsDir() {
 			if refs != nil {
 				if abs, err := filepath.Abs(target); err == nil {
 					refs[abs] = true

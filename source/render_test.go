@@ -233,10 +233,33 @@ func TestKustomizeComponentRoot(t *testing.T) {
 	}
 }
 
-func TestKustomizeBuildError(t *testing.T) {
+func TestKustomizeMissingReference(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "kustomization.yaml"), []byte("resources:\n  - missing.yaml\n"), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	res := load(t, LoadOptions{Paths: []string{dir, "testdata/files/pod.json"}})
+	if len(res.Objects) != 1 {
+		t.Errorf("%d objects, want the Pod after the failed build", len(res.Objects))
+	}
+	want := filepath.Join(dir, "kustomization.yaml") + `:2:5: the kustomization refers to "missing.yaml", which does not exist; correct the path, or remove the entry`
+	if got := diagnosticTexts(res.Errors); len(got) != 1 || got[0] != want {
+		t.Errorf("errors = %q, want [%q]", got, want)
+	}
+}
+
+func TestKustomizeBuildError(t *testing.T) {
+	dir := t.TempDir()
+	pod := []byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: twice\n")
+	files := map[string][]byte{
+		"kustomization.yaml": []byte("resources:\n  - a.yaml\n  - b.yaml\n"),
+		"a.yaml":             pod,
+		"b.yaml":             pod,
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	res := load(t, LoadOptions{Paths: []string{dir, "testdata/files/pod.json"}})
 	if len(res.Objects) != 1 {
