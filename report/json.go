@@ -1,12 +1,17 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kubethreat/kubethreat/check"
@@ -105,7 +110,11 @@ type SuppressionInfo struct {
 	Expires string `json:"expires,omitempty"`
 }
 
-// writeJSON writes the scan as an indented ScanDocument.
+// writeJSON writes the scan as an indented ScanDocument. The output is
+// byte for byte what encoding/json writes for the whole document with a
+// two-space indent, but the findings, which make up nearly all of a large
+// report, are encoded in parallel, a chunk at a time, and streamed, so that
+// the report never sits in memory whole.
 func writeJSON(w io.Writer, s *Scan) error {
 	if err := validate(s); err != nil {
 		return err
@@ -115,16 +124,172 @@ func writeJSON(w io.Writer, s *Scan) error {
 		return err
 	}
 
-	doc := NewScanDocument(s, toolInfo(s, m))
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	doc := newScanHead(s, toolInfo(s, m))
+	bw := bufio.NewWriterSize(w, 64<<10)
+	jw := &jsonWriter{w: bw}
+	jw.raw("{")
+	jw.field("schemaVersion", doc.SchemaVersion)
+	jw.field("tool", doc.Tool)
+	jw.field("startedAt", doc.StartedAt)
+	jw.field("durationMs", doc.DurationMs)
+	jw.field("inputs", doc.Inputs)
+	if doc.Cluster != nil {
+		jw.field("cluster", doc.Cluster)
+	}
+	jw.field("summary", doc.Summary)
+	jw.field("techniques", doc.Techniques)
+	jw.field("checks", doc.Checks)
+	jw.key("findings")
+	jw.findings(sortedFindings(s))
+	jw.field("skipped", doc.Skipped)
+	jw.field("diagnostics", doc.Diagnostics)
+	jw.field("suppressions", doc.Suppressions)
+	jw.raw("\n}\n")
+	if jw.err != nil {
+		return jw.err
+	}
+	return bw.Flush()
+}
+
+// jsonWriter writes the members of the top-level JSON object one at a
+// time, in the layout of json.Encoder with SetIndent("", "  ") and HTML
+// escaping off. It keeps the first error.
+type jsonWriter struct {
+	w      *bufio.Writer
+	err    error
+	fields int
+}
+
+func (jw *jsonWriter) raw(text string) {
+	if jw.err == nil {
+		_, jw.err = jw.w.WriteString(text)
+	}
+}
+
+func (jw *jsonWriter) bytes(b []byte) {
+	if jw.err == nil {
+		_, jw.err = jw.w.Write(b)
+	}
+}
+
+// key starts a member of the top-level object.
+func (jw *jsonWriter) key(name string) {
+	if jw.fields > 0 {
+		jw.raw(",")
+	}
+	jw.fields++
+	jw.raw("\n  \"" + name + "\": ")
+}
+
+// field writes a member whose value sits one level deep.
+func (jw *jsonWriter) field(name string, v any) {
+	jw.key(name)
+	if jw.err != nil {
+		return
+	}
+	b, err := encodeIndented(v, "  ")
+	if err != nil {
+		jw.err = err
+		return
+	}
+	jw.bytes(b)
+}
+
+// findingChunk is the number of findings a worker encodes at a time.
+const findingChunk = 512
+
+// findings writes the findings array, two levels deep. Workers encode
+// chunks of findings in parallel; the chunks are written in order, a
+// window of them at a time, so memory stays bounded by the window.
+func (jw *jsonWriter) findings(fs []*check.Finding) {
+	if len(fs) == 0 {
+		jw.raw("[]")
+		return
+	}
+	jw.raw("[")
+	workers := max(1, runtime.GOMAXPROCS(0))
+	chunks := (len(fs) + findingChunk - 1) / findingChunk
+	window := make([][]byte, 4*workers)
+	for first := 0; first < chunks && jw.err == nil; first += len(window) {
+		n := min(len(window), chunks-first)
+		errs := make([]error, n)
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(workers, n) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= n {
+						return
+					}
+					lo := (first + i) * findingChunk
+					hi := min(lo+findingChunk, len(fs))
+					window[i], errs[i] = encodeFindings(window[i][:0], fs[lo:hi], lo == 0)
+				}
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			jw.err = err
+			return
+		}
+		for _, b := range window[:n] {
+			jw.bytes(b)
+		}
+	}
+	jw.raw("\n  ]")
+}
+
+// encodeFindings appends the array elements for fs to buf, each on a new
+// line and indented two levels, with a comma before each one unless first
+// is set and it is the first.
+func encodeFindings(buf []byte, fs []*check.Finding, first bool) ([]byte, error) {
+	var one bytes.Buffer
+	enc := json.NewEncoder(&one)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	enc.SetIndent("    ", "  ")
+	for i, f := range fs {
+		one.Reset()
+		if err := enc.Encode(findingRecord(f)); err != nil {
+			return buf, err
+		}
+		if i > 0 || !first {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, "\n    "...)
+		buf = append(buf, bytes.TrimSuffix(one.Bytes(), []byte("\n"))...)
+	}
+	return buf, nil
+}
+
+// encodeIndented encodes v as encoding/json does inside a document
+// indented by two spaces, with prefix before every line but the first.
+func encodeIndented(v any, prefix string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // NewScanDocument converts a scan to its JSON document with the given tool
 // description.
 func NewScanDocument(s *Scan, tool Tool) *ScanDocument {
+	doc := newScanHead(s, tool)
+	doc.Findings = []Finding{}
+	for _, f := range sortedFindings(s) {
+		doc.Findings = append(doc.Findings, findingRecord(f))
+	}
+	return doc
+}
+
+// newScanHead converts everything of a scan but its findings.
+func newScanHead(s *Scan, tool Tool) *ScanDocument {
 	doc := &ScanDocument{
 		SchemaVersion: SchemaVersion,
 		Tool:          tool,
@@ -145,10 +310,6 @@ func NewScanDocument(s *Scan, tool Tool) *ScanDocument {
 		doc.Checks = append(doc.Checks, checkInfo(c, s.Result.Stats[c.ID]))
 	}
 	doc.Checks = orEmpty(doc.Checks)
-	doc.Findings = []Finding{}
-	for _, f := range sortedFindings(s) {
-		doc.Findings = append(doc.Findings, findingRecord(f))
-	}
 	return doc
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -208,5 +209,46 @@ func TestReadJSONIgnoresUnknownFields(t *testing.T) {
 	}
 	if len(doc.Findings) != 1 || doc.Findings[0].Check != "a" {
 		t.Errorf("findings = %+v, want one finding of check a", doc.Findings)
+	}
+}
+
+// TestJSONStreamsLikeEncoder compares the streamed report with what
+// encoding/json writes for the whole document, on a scan with enough
+// findings to span several chunks and windows of the parallel encoder.
+func TestJSONStreamsLikeEncoder(t *testing.T) {
+	for _, copies := range []int{0, 1, 3 * findingChunk * 9} {
+		s := testScan(t)
+		base := s.Result.Findings
+		if copies == 0 {
+			s.Result.Findings = nil
+		}
+		for i := 1; i < copies; i++ {
+			f := base[i%len(base)]
+			f.Object.Name = fmt.Sprintf("copy-%05d", i)
+			f.Message += " <&>\u2028"
+			s.Result.Findings = append(s.Result.Findings, f)
+		}
+		got := render(t, "json", s)
+
+		m, err := knowledgeBase(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(NewScanDocument(s, toolInfo(s, m))); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want.Bytes()) {
+			i := 0
+			for i < min(len(got), len(want.Bytes())) && got[i] == want.Bytes()[i] {
+				i++
+			}
+			lo := max(0, i-80)
+			t.Fatalf("%d findings: output differs from encoding/json at byte %d:\ngot  %q\nwant %q",
+				len(s.Result.Findings), i, got[lo:min(len(got), i+80)], want.Bytes()[lo:min(want.Len(), i+80)])
+		}
 	}
 }
