@@ -177,7 +177,13 @@ func (v Value) Path() string {
 // when target is root or is not in its tree. Aliases are not followed, so a
 // cyclic document cannot loop.
 func nodePath(root, target *yaml.Node) string {
-	var segments []string
+	// A segment is a mapping key, or a sequence index when key is nil;
+	// the path is joined only once the target is found.
+	type segment struct {
+		key   *yaml.Node
+		index int
+	}
+	var segments []segment
 	var walk func(n *yaml.Node) bool
 	walk = func(n *yaml.Node) bool {
 		if n == target {
@@ -192,7 +198,7 @@ func nodePath(root, target *yaml.Node) string {
 			}
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				segments = append(segments, "."+n.Content[i].Value)
+				segments = append(segments, segment{key: n.Content[i]})
 				if walk(n.Content[i+1]) {
 					return true
 				}
@@ -200,7 +206,7 @@ func nodePath(root, target *yaml.Node) string {
 			}
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
-				segments = append(segments, "["+strconv.Itoa(i)+"]")
+				segments = append(segments, segment{index: i})
 				if walk(c) {
 					return true
 				}
@@ -212,7 +218,20 @@ func nodePath(root, target *yaml.Node) string {
 	if root == nil || !walk(root) {
 		return ""
 	}
-	return strings.TrimPrefix(strings.Join(segments, ""), ".")
+	var b strings.Builder
+	for _, seg := range segments {
+		if seg.key == nil {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(seg.index))
+			b.WriteByte(']')
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(seg.key.Value)
+	}
+	return b.String()
 }
 
 // child returns the Value for a missing field or element below v, with
