@@ -7,6 +7,8 @@ type PodSpec struct {
 	Object *source.Object
 	Spec   source.Value // the spec value, such as spec.template.spec
 	Meta   source.Value // the pod template's metadata, or the Pod's own
+
+	containers []Container // set by PodSpecs, shared by every check
 }
 
 // PodSpecs returns the pod specs an object carries: a Pod's spec, a
@@ -15,7 +17,13 @@ type PodSpec struct {
 // spec.template.spec or spec.jobTemplate.spec.template.spec, so that
 // OpenShift DeploymentConfigs and Argo Rollouts are covered.
 func PodSpecs(o *source.Object) []PodSpec {
-	return o.Memo(podSpecsKey{}, func() any { return findPodSpecs(o) }).([]PodSpec)
+	return o.Memo(podSpecsKey{}, func() any {
+		specs := findPodSpecs(o)
+		for i := range specs {
+			specs[i].containers = specs[i].findContainers()
+		}
+		return specs
+	}).([]PodSpec)
 }
 
 type podSpecsKey struct{}
@@ -50,8 +58,16 @@ type Container struct {
 }
 
 // Containers returns the containers, init containers and ephemeral
-// containers of a pod spec.
+// containers of a pod spec. The slice is shared: callers must not modify
+// it.
 func (p PodSpec) Containers() []Container {
+	if p.containers != nil {
+		return p.containers
+	}
+	return p.findContainers()
+}
+
+func (p PodSpec) findContainers() []Container {
 	var out []Container
 	for _, field := range []string{"initContainers", "containers", "ephemeralContainers"} {
 		for _, c := range p.Spec.Field(field).Items() {
