@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -252,21 +251,52 @@ func (res *Result) Recount() {
 }
 
 func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		return cmp.Or(
-			cmp.Compare(a.Location.File, b.Location.File),
-			cmp.Compare(a.Location.Line, b.Location.Line),
-			cmp.Compare(a.Location.Column, b.Location.Column),
-			cmp.Compare(a.Object.Namespace, b.Object.Namespace),
-			cmp.Compare(a.Object.Kind, b.Object.Kind),
-			cmp.Compare(a.Object.Name, b.Object.Name),
-			cmp.Compare(a.Check, b.Check),
-			cmp.Compare(a.FieldPath, b.FieldPath),
-			cmp.Compare(a.Message, b.Message),
-			cmp.Compare(a.Status, b.Status),
-		) < 0
-	})
+	// Findings are large, so an index is sorted and the findings are moved
+	// once, instead of being swapped at every step of the sort.
+	order := make([]int32, len(fs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(i, j int32) int { return compareFindings(&fs[i], &fs[j]) })
+	sorted := make([]Finding, len(fs))
+	for i, j := range order {
+		sorted[i] = fs[j]
+	}
+	copy(fs, sorted)
+}
+
+// compareFindings orders findings by location, object, check, field path,
+// message and status. Each comparison runs only when the ones before it
+// tie, as cmp.Or would evaluate them all.
+func compareFindings(a, b *Finding) int {
+	if c := strings.Compare(a.Location.File, b.Location.File); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Location.Line, b.Location.Line); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Location.Column, b.Location.Column); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Object.Namespace, b.Object.Namespace); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Object.Kind, b.Object.Kind); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Object.Name, b.Object.Name); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Check, b.Check); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.FieldPath, b.FieldPath); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Message, b.Message); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Status, b.Status)
 }
 
 // Failed returns the failing findings at or above a severity.

@@ -74,20 +74,34 @@ func sortedChecks(s *Scan) []*check.Check {
 // compareFindings orders findings by location, then object, check, field
 // and status, so that every writer lists them the same way.
 func compareFindings(a, b *check.Finding) int {
-	return cmp.Or(
-		cmp.Compare(a.Location.File, b.Location.File),
-		cmp.Compare(a.Location.Line, b.Location.Line),
-		cmp.Compare(a.Location.Column, b.Location.Column),
-		cmp.Compare(a.Location.Cluster, b.Location.Cluster),
-		cmp.Compare(a.Object.Namespace, b.Object.Namespace),
-		cmp.Compare(a.Object.Kind, b.Object.Kind),
-		cmp.Compare(a.Object.Name, b.Object.Name),
-		cmp.Compare(a.Object.APIVersion, b.Object.APIVersion),
-		cmp.Compare(a.Check, b.Check),
-		cmp.Compare(a.FieldPath, b.FieldPath),
-		cmp.Compare(a.Status, b.Status),
-		cmp.Compare(a.Message, b.Message),
-	)
+	// Each comparison runs only when the ones before it tie; cmp.Or would
+	// evaluate them all, and this runs for every pair a sort compares.
+	if c := strings.Compare(a.Location.File, b.Location.File); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Location.Line, b.Location.Line); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Location.Column, b.Location.Column); c != 0 {
+		return c
+	}
+	for _, pair := range [...][2]string{
+		{a.Location.Cluster, b.Location.Cluster},
+		{a.Object.Namespace, b.Object.Namespace},
+		{a.Object.Kind, b.Object.Kind},
+		{a.Object.Name, b.Object.Name},
+		{a.Object.APIVersion, b.Object.APIVersion},
+		{a.Check, b.Check},
+		{a.FieldPath, b.FieldPath},
+	} {
+		if c := strings.Compare(pair[0], pair[1]); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(a.Status, b.Status); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Message, b.Message)
 }
 
 // sortedFindings returns pointers to the findings with the given statuses
