@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -18,30 +19,46 @@ type shape struct {
 	Kind    string
 	Pattern *regexp.Regexp
 	Group   int // the submatch that holds the secret; 0 for the whole match
+	// Needles are strings of which every match contains at least one, in
+	// lower case when Fold is set: a value without any of them is not
+	// searched, which spares most values the regular expression.
+	Needles []string
+	Fold    bool
 }
 
 // shapes are the credential formats recognized in any value. The formats
 // are those their issuers document: AWS key IDs start with AKIA or ASIA,
 // GitHub tokens with ghp_, gho_, ghu_, ghs_, ghr_ or github_pat_, and so on.
 var shapes = []shape{
-	{Kind: "a private key", Pattern: regexp.MustCompile(`-{3,5}BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-{3,5}[\s\S]*?(?:-{3,5}END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-{3,5}|$)`)},
-	{Kind: "an AWS access key ID", Pattern: regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`)},
-	{Kind: "a GitHub token", Pattern: regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,255})\b`)},
-	{Kind: "a GitLab token", Pattern: regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`)},
-	{Kind: "a Slack token", Pattern: regexp.MustCompile(`\bxox[abprs]-[A-Za-z0-9-]{10,}`)},
-	{Kind: "a Google API key", Pattern: regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}`)},
-	{Kind: "a Stripe secret key", Pattern: regexp.MustCompile(`\b[rs]k_live_[A-Za-z0-9]{20,}`)},
-	{Kind: "a JSON Web Token", Pattern: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)},
-	{Kind: "an Azure storage account key", Pattern: regexp.MustCompile(`(?i)AccountKey=([A-Za-z0-9+/]{40,}={0,2})`), Group: 1},
-	{Kind: "an HTTP bearer token", Pattern: regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9._~+/-]{8,}=*)`), Group: 1},
-	{Kind: "a password in a URL", Pattern: regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@`), Group: 1},
+	{Kind: "a private key", Pattern: regexp.MustCompile(`-{3,5}BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-{3,5}[\s\S]*?(?:-{3,5}END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-{3,5}|$)`), Needles: []string{"PRIVATE KEY"}},
+	{Kind: "an AWS access key ID", Pattern: regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), Needles: []string{"AKIA", "ASIA"}},
+	{Kind: "a GitHub token", Pattern: regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,255})\b`), Needles: []string{"gh", "github_pat_"}},
+	{Kind: "a GitLab token", Pattern: regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`), Needles: []string{"glpat-"}},
+	{Kind: "a Slack token", Pattern: regexp.MustCompile(`\bxox[abprs]-[A-Za-z0-9-]{10,}`), Needles: []string{"xox"}},
+	{Kind: "a Google API key", Pattern: regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}`), Needles: []string{"AIza"}},
+	{Kind: "a Stripe secret key", Pattern: regexp.MustCompile(`\b[rs]k_live_[A-Za-z0-9]{20,}`), Needles: []string{"k_live_"}},
+	{Kind: "a JSON Web Token", Pattern: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`), Needles: []string{"eyJ"}},
+	{Kind: "an Azure storage account key", Pattern: regexp.MustCompile(`(?i)AccountKey=([A-Za-z0-9+/]{40,}={0,2})`), Group: 1, Needles: []string{"accountkey="}, Fold: true},
+	{Kind: "an HTTP bearer token", Pattern: regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9._~+/-]{8,}=*)`), Group: 1, Needles: []string{"bearer"}, Fold: true},
+	{Kind: "a password in a URL", Pattern: regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@`), Group: 1, Needles: []string{"://"}},
 }
 
 // findShapes returns every credential in a value that a shape recognizes,
 // skipping URL passwords that are placeholders such as ${DB_PASSWORD}.
 func findShapes(value string) []hit {
 	var out []hit
+	lower := ""
 	for _, s := range shapes {
+		text := value
+		if s.Fold {
+			if lower == "" {
+				lower = strings.ToLower(value)
+			}
+			text = lower
+		}
+		if !slices.ContainsFunc(s.Needles, func(n string) bool { return strings.Contains(text, n) }) {
+			continue
+		}
 		for _, m := range s.Pattern.FindAllStringSubmatch(value, -1) {
 			secret := m[s.Group]
 			if s.Group > 0 && placeholder(secret) {

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -117,6 +118,9 @@ func TestFindShapes(t *testing.T) {
 			"an Azure storage account key", strings.Repeat("Ab1+", 22) + "=="},
 		{"redis://:s3cr3t-pw@cache:6379/0", "", ""},
 		{"Bearer abc123def456", "an HTTP bearer token", "abc123def456"},
+		{"BEARER abc123def456", "an HTTP bearer token", "abc123def456"},
+		{"ACCOUNTKEY=" + strings.Repeat("Ab1+", 11), "an Azure storage account key", strings.Repeat("Ab1+", 11)},
+		{"sk_live_" + strings.Repeat("9z", 12), "a Stripe secret key", "sk_live_" + strings.Repeat("9z", 12)},
 		{"bearer ${TOKEN}", "", ""},
 		{"bearer token", "", ""},
 		{"amqp://app:s3cr3t-pw@mq:5672/", "a password in a URL", "s3cr3t-pw"},
@@ -127,6 +131,17 @@ func TestFindShapes(t *testing.T) {
 		{"---BEGIN OPENSSH PRIVATE KEY---\nb3Bl\n---END  OPENSSH PRIVATE KEY---", "a private key", "---BEGIN OPENSSH PRIVATE KEY---\nb3Bl\n---END  OPENSSH PRIVATE KEY---"},
 	}
 	for _, tt := range tests {
+		// Every match must contain one of its shape's needles, or the
+		// needles would hide it.
+		for _, sh := range shapes {
+			text := tt.value
+			if sh.Fold {
+				text = strings.ToLower(text)
+			}
+			if sh.Pattern.MatchString(tt.value) && !slices.ContainsFunc(sh.Needles, func(n string) bool { return strings.Contains(text, n) }) {
+				t.Errorf("%s matches %q, which holds none of its needles %q", sh.Kind, tt.value, sh.Needles)
+			}
+		}
 		hits := findShapes(tt.value)
 		if tt.kind == "" {
 			if len(hits) != 0 {
