@@ -31,6 +31,8 @@ type policy struct {
 	Spec    source.Value
 	Ingress bool // the policy isolates the pods it selects for ingress
 	Egress  bool // the policy isolates the pods it selects for egress
+
+	pods Selector // spec.podSelector
 }
 
 // parsePolicy reads a NetworkPolicy. When spec.policyTypes is empty, the
@@ -38,7 +40,7 @@ type policy struct {
 // least one rule.
 func parsePolicy(o *source.Object) policy {
 	spec := o.Root().Field("spec")
-	p := policy{Object: o, Spec: spec}
+	p := policy{Object: o, Spec: spec, pods: CompileSelector(spec.Field("podSelector"))}
 	if types := spec.Field("policyTypes").Strings(); len(types) > 0 {
 		p.Ingress = slices.Contains(types, "Ingress")
 		p.Egress = slices.Contains(types, "Egress")
@@ -56,7 +58,7 @@ func (p policy) selects(w workload) bool {
 	if namespaceOf(p.Object) != w.Namespace {
 		return false
 	}
-	ok, err := SelectorMatches(p.Spec.Field("podSelector"), w.Labels)
+	ok, err := p.pods.Matches(w.Labels)
 	return err == nil && ok
 }
 
@@ -143,36 +145,53 @@ func (w workload) String() string { return fmt.Sprintf("%s %q", w.Object.Kind, w
 // workloads returns the objects of the inventory that carry pod specs,
 // grouped by namespace. An object whose controller is also in the
 // inventory, such as the ReplicaSet of a Deployment read from a cluster, is
-// left out: its owner stands for it.
+// left out: its owner stands for it. The map is built once per inventory
+// and shared: callers must not modify it.
 func workloads(inv *check.Inventory) map[string][]workload {
-	out := map[string][]workload{}
-	for _, o := range inv.Objects {
-		specs := check.PodSpecs(o)
-		if len(specs) == 0 || ownedByInventory(inv, o) {
-			continue
+	return inv.Memo(workloadsKey{}, func() any {
+		out := map[string][]workload{}
+		for _, o := range inv.Objects {
+			specs := check.PodSpecs(o)
+			if len(specs) == 0 || ownedByInventory(inv, o) {
+				continue
+			}
+			spec := specs[0]
+			w := workload{
+				Object:      o,
+				Namespace:   namespaceOf(o),
+				Labels:      spec.Meta.Field("labels").StringMap(),
+				HostNetwork: spec.Spec.Field("hostNetwork").IsTrue(),
+			}
+			out[w.Namespace] = append(out[w.Namespace], w)
 		}
-		spec := specs[0]
-		w := workload{
-			Object:      o,
-			Namespace:   namespaceOf(o),
-			Labels:      spec.Meta.Field("labels").StringMap(),
-			HostNetwork: spec.Spec.Field("hostNetwork").IsTrue(),
-		}
-		out[w.Namespace] = append(out[w.Namespace], w)
-	}
-	return out
+		return out
+	}).(map[string][]workload)
 }
 
+type workloadsKey struct{}
+
+// objectKey names an object by kind, namespace and name.
+type objectKey struct{ kind, namespace, name string }
+
+type objectIndexKey struct{}
+
+// ownedByInventory reports whether the object's controller, as its
+// ownerReferences name it, is in the inventory.
 func ownedByInventory(inv *check.Inventory, o *source.Object) bool {
-	for _, ref := range o.Get("metadata.ownerReferences").Items() {
-		if !ref.Field("controller").IsTrue() {
-			continue
+	refs := o.Get("metadata.ownerReferences").Items()
+	if len(refs) == 0 {
+		return false
+	}
+	index := inv.Memo(objectIndexKey{}, func() any {
+		m := make(map[objectKey]bool, len(inv.Objects))
+		for _, x := range inv.Objects {
+			m[objectKey{x.Kind, namespaceOf(x), x.Name}] = true
 		}
-		kind, name := ref.Field("kind").Str(), ref.Field("name").Str()
-		for _, owner := range inv.Kind(kind) {
-			if owner.Name == name && namespaceOf(owner) == namespaceOf(o) {
-				return true
-			}
+		return m
+	}).(map[objectKey]bool)
+	for _, ref := range refs {
+		if ref.Field("controller").IsTrue() && index[objectKey{ref.Field("kind").Str(), namespaceOf(o), ref.Field("name").Str()}] {
+			return true
 		}
 	}
 	return false
