@@ -179,6 +179,18 @@ func runChecks(ctx context.Context, c *Context, inv *Inventory, inventoryChecks,
 			return err
 		}
 	}
+	// Grow the findings once: they are large, and appending reporter by
+	// reporter would copy them again at every doubling.
+	total := 0
+	for _, r := range inventoryReporters {
+		total += len(r.findings)
+	}
+	for _, reporters := range objectReporters {
+		for _, r := range reporters {
+			total += len(r.findings)
+		}
+	}
+	res.Findings = slices.Grow(res.Findings, total)
 	for _, r := range inventoryReporters {
 		res.add(r)
 	}
@@ -206,8 +218,8 @@ func (res *Result) add(r *Reporter) {
 	st := res.Stats[r.check.ID]
 	st.Passed += r.passes
 	st.Evaluated += r.passes
-	for _, f := range r.findings {
-		switch f.Status {
+	for i := range r.findings {
+		switch r.findings[i].Status {
 		case Fail:
 			st.Failed++
 			st.Evaluated++
@@ -257,7 +269,7 @@ func sortFindings(fs []Finding) {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortStableFunc(order, func(i, j int32) int { return compareFindings(&fs[i], &fs[j]) })
+	slices.SortStableFunc(order, func(i, j int32) int { return CompareFindings(&fs[i], &fs[j]) })
 	sorted := make([]Finding, len(fs))
 	for i, j := range order {
 		sorted[i] = fs[j]
@@ -265,10 +277,12 @@ func sortFindings(fs []Finding) {
 	copy(fs, sorted)
 }
 
-// compareFindings orders findings by location, object, check, field path,
-// message and status. Each comparison runs only when the ones before it
-// tie, as cmp.Or would evaluate them all.
-func compareFindings(a, b *Finding) int {
+// CompareFindings orders findings by location (file, line, column,
+// cluster), then object (namespace, kind, name, API version), check, field
+// path, status and message: the order of Result.Findings and of every
+// report. Each comparison runs only when the ones before it tie, as cmp.Or
+// would evaluate them all.
+func CompareFindings(a, b *Finding) int {
 	if c := strings.Compare(a.Location.File, b.Location.File); c != 0 {
 		return c
 	}
@@ -278,25 +292,23 @@ func compareFindings(a, b *Finding) int {
 	if c := cmp.Compare(a.Location.Column, b.Location.Column); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.Object.Namespace, b.Object.Namespace); c != 0 {
+	for _, pair := range [...][2]string{
+		{a.Location.Cluster, b.Location.Cluster},
+		{a.Object.Namespace, b.Object.Namespace},
+		{a.Object.Kind, b.Object.Kind},
+		{a.Object.Name, b.Object.Name},
+		{a.Object.APIVersion, b.Object.APIVersion},
+		{a.Check, b.Check},
+		{a.FieldPath, b.FieldPath},
+	} {
+		if c := strings.Compare(pair[0], pair[1]); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(a.Status, b.Status); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.Object.Kind, b.Object.Kind); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Object.Name, b.Object.Name); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Check, b.Check); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.FieldPath, b.FieldPath); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Message, b.Message); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.Status, b.Status)
+	return strings.Compare(a.Message, b.Message)
 }
 
 // Failed returns the failing findings at or above a severity.

@@ -71,39 +71,6 @@ func sortedChecks(s *Scan) []*check.Check {
 	return out
 }
 
-// compareFindings orders findings by location, then object, check, field
-// and status, so that every writer lists them the same way.
-func compareFindings(a, b *check.Finding) int {
-	// Each comparison runs only when the ones before it tie; cmp.Or would
-	// evaluate them all, and this runs for every pair a sort compares.
-	if c := strings.Compare(a.Location.File, b.Location.File); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Location.Line, b.Location.Line); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Location.Column, b.Location.Column); c != 0 {
-		return c
-	}
-	for _, pair := range [...][2]string{
-		{a.Location.Cluster, b.Location.Cluster},
-		{a.Object.Namespace, b.Object.Namespace},
-		{a.Object.Kind, b.Object.Kind},
-		{a.Object.Name, b.Object.Name},
-		{a.Object.APIVersion, b.Object.APIVersion},
-		{a.Check, b.Check},
-		{a.FieldPath, b.FieldPath},
-	} {
-		if c := strings.Compare(pair[0], pair[1]); c != 0 {
-			return c
-		}
-	}
-	if c := cmp.Compare(a.Status, b.Status); c != 0 {
-		return c
-	}
-	return strings.Compare(a.Message, b.Message)
-}
-
 // sortedFindings returns pointers to the findings with the given statuses
 // (all of them when none is given), in report order.
 func sortedFindings(s *Scan, statuses ...check.Status) []*check.Finding {
@@ -114,7 +81,11 @@ func sortedFindings(s *Scan, statuses ...check.Status) []*check.Finding {
 			out = append(out, f)
 		}
 	}
-	slices.SortStableFunc(out, compareFindings)
+	// check.Run returns the findings in this order already; a sort is
+	// needed only when suppressions changed a status since.
+	if !slices.IsSortedFunc(out, check.CompareFindings) {
+		slices.SortStableFunc(out, check.CompareFindings)
+	}
 	return out
 }
 

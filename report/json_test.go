@@ -125,7 +125,7 @@ func TestReadJSONRoundTrip(t *testing.T) {
 	// Converting back gives the engine's findings and stats unchanged.
 	res := doc.CheckResult()
 	wantFindings := slices.Clone(s.Result.Findings)
-	slices.SortStableFunc(wantFindings, func(a, b check.Finding) int { return compareFindings(&a, &b) })
+	slices.SortStableFunc(wantFindings, func(a, b check.Finding) int { return check.CompareFindings(&a, &b) })
 	if !reflect.DeepEqual(res.Findings, wantFindings) {
 		t.Errorf("CheckResult findings differ from the scan's:\ngot  %+v\nwant %+v", res.Findings, wantFindings)
 	}
