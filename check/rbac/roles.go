@@ -52,6 +52,35 @@ func isRBACGroup(apiVersion string) bool {
 // ClusterRole read from a live cluster already carries the filled-in rules,
 // which are used as they are.
 func effectiveRules(inv *check.Inventory, o *source.Object) (rules []rule, aggregated, ok bool) {
+	// Every RBAC check asks for the rules of every role, so they are
+	// worked out once per inventory. The index is built under the
+	// inventory's memo, not an object's, as aggregation reads other roles.
+	index := inv.Memo(effectiveRulesKey{}, func() any {
+		m := map[*source.Object]effective{}
+		for _, role := range inv.Objects {
+			if role.Kind == "Role" || role.Kind == "ClusterRole" {
+				var e effective
+				e.rules, e.aggregated, e.ok = findEffectiveRules(inv, role)
+				m[role] = e
+			}
+		}
+		return m
+	}).(map[*source.Object]effective)
+	if e, found := index[o]; found {
+		return e.rules, e.aggregated, e.ok
+	}
+	return findEffectiveRules(inv, o)
+}
+
+type effectiveRulesKey struct{}
+
+// effective is what effectiveRules returns for one role.
+type effective struct {
+	rules          []rule
+	aggregated, ok bool
+}
+
+func findEffectiveRules(inv *check.Inventory, o *source.Object) (rules []rule, aggregated, ok bool) {
 	own := ownRules(o)
 	agg := o.Root().Field("aggregationRule")
 	if o.Kind != "ClusterRole" || !agg.Exists() || len(own) > 0 {
