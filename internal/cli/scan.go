@@ -21,6 +21,7 @@ import (
 	_ "github.com/kubethreat/kubethreat/check/all" // registers the built-in checks
 	"github.com/kubethreat/kubethreat/check/suppress"
 	"github.com/kubethreat/kubethreat/config"
+	"github.com/kubethreat/kubethreat/internal/gctune"
 	"github.com/kubethreat/kubethreat/report"
 	"github.com/kubethreat/kubethreat/source"
 )
@@ -135,6 +136,7 @@ func runScan(e *env, f *scanFlags, input inputStage) error {
 	if err != nil {
 		return err
 	}
+	gctune.ForScan()
 	m, err := e.matrix()
 	if err != nil {
 		return err

@@ -7,7 +7,9 @@
 //	go run ./internal/scanbench/decodefloor [-keep=false] PATH...
 //
 // With -keep (the default) every tree stays in memory until the end, as the
-// scan's inventory keeps them, so that peak memory is comparable too.
+// scan's inventory keeps them, so that peak memory is comparable too. The
+// garbage collector runs with the scan's setting (gctune.ForScan), so that
+// the floor measures decoding and not a difference in tuning.
 package main
 
 import (
@@ -25,12 +27,15 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/kubethreat/kubethreat/internal/gctune"
 )
 
 func main() {
 	keep := flag.Bool("keep", true, "keep every decoded tree in memory until the end")
 	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "files decoded at once")
 	flag.Parse()
+	gctune.ForScan()
 
 	start := time.Now()
 	files := listFiles(flag.Args())
