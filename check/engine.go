@@ -280,8 +280,8 @@ func sortFindings(fs []Finding) {
 // CompareFindings orders findings by location (file, line, column,
 // cluster), then object (namespace, kind, name, API version), check, field
 // path, status and message: the order of Result.Findings and of every
-// report. Each comparison runs only when the ones before it tie, as cmp.Or
-// would evaluate them all.
+// report. Each comparison runs only when the ones before it tie, because
+// cmp.Or would evaluate all of them for every pair the sort compares.
 func CompareFindings(a, b *Finding) int {
 	if c := strings.Compare(a.Location.File, b.Location.File); c != 0 {
 		return c

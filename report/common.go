@@ -81,8 +81,8 @@ func sortedFindings(s *Scan, statuses ...check.Status) []*check.Finding {
 			out = append(out, f)
 		}
 	}
-	// check.Run returns the findings in this order already; a sort is
-	// needed only when suppressions changed a status since.
+	// check.Run returns the findings in this order already, so a sort is
+	// needed only when a suppression has changed a status since.
 	if !slices.IsSortedFunc(out, check.CompareFindings) {
 		slices.SortStableFunc(out, check.CompareFindings)
 	}

@@ -86,9 +86,9 @@ go test -race -count=1 ${TESTFLAGS:-} ./...
 # fuzz runs one fuzz target and prints the end of its log, or all of it and
 # the failing input when it fails. Go's fuzzing engine sometimes ends a run
 # with a bare "context deadline exceeded" when -fuzztime expires while a
-# worker is busy on a loaded machine (golang/go#51484): no input failed and
-# none was written. Such a run is retried once and then reported as a
-# warning; every other failure fails the script.
+# worker is busy on a loaded machine: no input failed and none was
+# written. Such a run is retried once and then reported as a
+# warning. Every other failure fails the script.
 fuzz() {
 	local target=$1 pkg=$2 attempt log
 	for attempt in 1 2; do
