@@ -251,14 +251,18 @@ func encodeFindings(buf []byte, fs []*check.Finding, first bool) ([]byte, error)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("    ", "  ")
 	for i, f := range fs {
-		one.Reset()
-		if err := enc.Encode(findingRecord(f)); err != nil {
-			return buf, err
-		}
 		if i > 0 || !first {
 			buf = append(buf, ',')
 		}
 		buf = append(buf, "\n    "...)
+		var ok bool
+		if buf, ok = appendFinding(buf, f); ok {
+			continue
+		}
+		one.Reset()
+		if err := enc.Encode(findingRecord(f)); err != nil {
+			return buf, err
+		}
 		buf = append(buf, bytes.TrimSuffix(one.Bytes(), []byte("\n"))...)
 	}
 	return buf, nil
