@@ -3,11 +3,16 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kubethreat/kubethreat/check"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files with the current output")
@@ -188,6 +193,52 @@ func TestMatrixFitsEightyColumns(t *testing.T) {
 	for i, line := range strings.Split(out, "\n") {
 		if n := len([]rune(line)); n > 80 {
 			t.Errorf("line %d is %d columns wide: %q", i+1, n, line)
+		}
+	}
+}
+
+func TestChecksCommand(t *testing.T) {
+	out, errOut, code := run(t, "checks")
+	if code != ExitOK {
+		t.Fatalf("checks exited %d: %s", code, errOut)
+	}
+	if want := fmt.Sprintf("%d checks\n", len(check.All())); !strings.HasSuffix(out, want) {
+		t.Errorf("checks output ends %q, want the count line %q", out[max(0, len(out)-40):], want)
+	}
+	if !strings.Contains(out, "pod-privileged") || !strings.Contains(out, "hostpath-writable") {
+		t.Errorf("checks output lacks pod-privileged or hostpath-writable:\n%s", out)
+	}
+
+	out, errOut, code = run(t, "checks", "--for", "MS-TA9013", "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("checks --for MS-TA9013 exited %d: %s", code, errOut)
+	}
+	var listed []checkListing
+	if err := json.Unmarshal([]byte(out), &listed); err != nil {
+		t.Fatalf("checks -o json: %v", err)
+	}
+	if len(listed) == 0 {
+		t.Fatal("checks --for MS-TA9013 listed nothing")
+	}
+	for _, c := range listed {
+		if !slices.Contains(c.Techniques, "MS-TA9013") {
+			t.Errorf("check %s listed for MS-TA9013 has techniques %v", c.ID, c.Techniques)
+		}
+	}
+
+	out, _, code = run(t, "checks", "--for", "persistence", "-o", "markdown")
+	if code != ExitOK || !strings.HasPrefix(out, "| Check |") {
+		t.Errorf("checks --for persistence -o markdown exited %d with %q", code, out[:min(len(out), 60)])
+	}
+
+	for _, args := range [][]string{
+		{"checks", "--for", "MS-TA9999"},
+		{"checks", "--for", "T1610"},
+		{"checks", "-o", "xml"},
+		{"checks", "extra"},
+	} {
+		if _, errOut, code := run(t, args...); code != ExitUsage || errOut == "" {
+			t.Errorf("kubethreat %s exited %d with %q, want %d and a message", strings.Join(args, " "), code, errOut, ExitUsage)
 		}
 	}
 }
