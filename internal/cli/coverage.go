@@ -14,6 +14,7 @@ import (
 	"github.com/kubethreat/kubethreat/matrix"
 	"github.com/kubethreat/kubethreat/report"
 	"github.com/kubethreat/kubethreat/report/navigator"
+	"github.com/kubethreat/kubethreat/source"
 )
 
 func init() { commands = append(commands, newCoverageCommand) }
@@ -66,9 +67,16 @@ func newCoverageCommand(e *env) *cobra.Command {
 	return cmd
 }
 
+// minCoverageWidth is the narrowest table the coverage text report lays
+// out: a technique ID, a short name and the status columns.
+const minCoverageWidth = 40
+
 func runCoverage(e *env, f *coverageFlags, paths []string) error {
 	if err := checkFormat(f.format, coverageFormats...); err != nil {
 		return err
+	}
+	if f.width != 0 && f.width < minCoverageWidth {
+		return usageErrorf("invalid --width %d: use at least %d columns, or 0 for the terminal's width", f.width, minCoverageWidth)
 	}
 	if f.scanFile != "" && len(paths) > 0 {
 		return usageErrorf("give either --scan or paths to scan, not both")
@@ -104,7 +112,7 @@ func runCoverage(e *env, f *coverageFlags, paths []string) error {
 		}
 	}
 	if inputErrors > 0 {
-		return usageErrorf("%d input error(s) listed above; the report covers what could be read", inputErrors)
+		return usageErrorf("the input has the errors listed above; the report covers what could be read")
 	}
 	return nil
 }
@@ -143,7 +151,8 @@ func loadRules(e *env, m *matrix.Matrix, f *coverageFlags) (*detect.Set, int, er
 		}
 		// A mistyped --rules path that holds no rule would otherwise look
 		// like a clean run with no detections at all.
-		if imported == nil || len(imported.Rules) == 0 {
+		// Unless an error above already explains it.
+		if (imported == nil || len(imported.Rules) == 0) && errors == 0 {
 			fmt.Fprintf(e.stderr, "kubethreat: no Falco, Sigma, Elastic, Splunk or mapping-file rule found in %s; check the --rules paths\n", strings.Join(f.rules, ", "))
 			errors++
 		}
@@ -181,20 +190,33 @@ func scanForCoverage(e *env, m *matrix.Matrix, paths []string) (*report.ScanDocu
 	if err != nil {
 		return nil, 0, err
 	}
-	scan, err := evaluate(e.ctx, fileStage(paths, e.stdin, sf), &progress{}, plan, sf)
-	if err != nil {
-		return nil, 0, err
+	scan, evalErr := evaluate(e.ctx, fileStage(paths, e.stdin, sf), &progress{}, plan, sf)
+	if scan == nil {
+		return nil, 0, evalErr
 	}
 	tool := report.Tool{Name: "kubethreat", Version: Version, MatrixVersion: m.Version, AttackVersion: m.AttackVersion}
 	scan.Tool, scan.Matrix, scan.StartedAt = tool, m, now()
 	scan.Techniques = assess.Exposure(m, scan.Result, plan.known)
 
+	// Input problems are shown as the scan command shows them. When
+	// nothing could be evaluated, evaluate's error lists them already.
 	errors := 0
 	for _, d := range scan.Diagnostics {
 		if d.Severity == report.SeverityError {
-			fmt.Fprintf(e.stderr, "kubethreat: %s:%d: %s\n", d.File, d.Line, d.Message)
 			errors++
 		}
+	}
+	if evalErr != nil {
+		fmt.Fprintf(e.stderr, "kubethreat: %v\n", evalErr)
+		return report.NewScanDocument(scan, tool), max(errors, 1), nil
+	}
+	for _, d := range scan.Diagnostics {
+		prefix := ""
+		if d.Severity != report.SeverityError {
+			prefix = "warning: "
+		}
+		text := source.Diagnostic{File: d.File, Line: d.Line, Column: d.Column, Message: d.Message, Hint: d.Hint}.String()
+		fmt.Fprintf(e.stderr, "kubethreat: %s%s\n", prefix, text)
 	}
 	return report.NewScanDocument(scan, tool), errors, nil
 }

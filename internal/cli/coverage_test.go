@@ -198,6 +198,9 @@ func TestCoverageErrors(t *testing.T) {
 		{"unknown profile", []string{"coverage", "--profile", "guardduty"}, `unknown detection profile "guardduty"`, false},
 		{"missing scan", []string{"coverage", "--scan", filepath.Join(coverageDir, "none.json")}, "cannot read scan result", false},
 		{"scan not a scan", []string{"coverage", "--scan", filepath.Join(coverageDir, "attest.yaml")}, "invalid JSON", false},
+		{"manifest without objects", []string{"coverage", filepath.Join(scanData, "not-objects")}, "no Kubernetes objects found", true},
+		{"narrow table", []string{"coverage", "--width", "5"}, "invalid --width 5", false},
+		{"negative width", []string{"coverage", "--width", "-1"}, "invalid --width -1", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

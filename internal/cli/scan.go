@@ -93,7 +93,7 @@ func newScanCommand(e *env) *cobra.Command {
 	fl.VarP(outputValue{&f.outputs}, "output", "o", "report format: "+strings.Join(report.Formats(), ", ")+
 		"; repeatable; FORMAT=FILE writes that report to FILE (default table)")
 	fl.Var(outputFileValue{&f.outputs}, "output-file", "write the report of the -o just before this flag to this file (- is standard output)")
-	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an unsuppressed finding has this severity or higher: low, medium, high or critical")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an unsuppressed finding has this severity or higher: info, low, medium, high or critical")
 	fl.BoolVar(&f.keepGoing, "keep-going", false, "report the readable input and exit by findings alone when some input cannot be read")
 	fl.StringArrayVar(&f.helmValues, "values", nil, "Helm values file applied to every chart (repeatable, applied in order)")
 	fl.StringArrayVar(&f.helmSet, "set", nil, "Helm value in helm's --set syntax, such as image.tag=1.2 (repeatable)")
@@ -150,7 +150,7 @@ func runScan(e *env, f *scanFlags, input inputStage) error {
 	start := now()
 	scan, err := evaluate(e.ctx, input, prog, plan, f)
 	stopProgress()
-	if err != nil {
+	if scan == nil {
 		return err
 	}
 	scan.Tool = report.Tool{Name: "kubethreat", Version: Version, MatrixVersion: m.Version, AttackVersion: m.AttackVersion}
@@ -162,6 +162,22 @@ func runScan(e *env, f *scanFlags, input inputStage) error {
 		assess.AttachServiceGuidance(m, scan.Cluster.Provider, scan.Result)
 	}
 
+	if err != nil {
+		// The input could not be evaluated. The reports are still
+		// written, so that a CI job that uploads them finds a file that
+		// says why, but a table on standard output is left out: the error
+		// below says it better than an empty table.
+		var outputs []outputSpec
+		for _, s := range plan.outputs {
+			if s.format != "table" || s.file != "" {
+				outputs = append(outputs, s)
+			}
+		}
+		if werr := writeReports(e, outputs, scan); werr != nil {
+			return werr
+		}
+		return err
+	}
 	if err := writeReports(e, plan.outputs, scan); err != nil {
 		return err
 	}
@@ -202,13 +218,16 @@ func planScan(f *scanFlags) (*scanPlan, error) {
 }
 
 // evaluate reads the input, runs the checks and applies suppressions.
+// When the input holds nothing to evaluate, it returns the error together
+// with a scan without findings that records why, for the reports.
 func evaluate(ctx context.Context, input inputStage, prog *progress, plan *scanPlan, f *scanFlags) (*report.Scan, error) {
 	in, err := input(ctx, prog)
 	if err != nil {
 		return nil, err
 	}
 	if len(in.inv.Objects) == 0 {
-		return nil, noObjectsError(in)
+		err := noObjectsError(in)
+		return unevaluatedScan(in, plan, err), err
 	}
 	if plan.config.Path == "" && f.configFile == "" {
 		if plan.config, err = loadConfig("", in.inputs, plan.known); err != nil {
@@ -237,7 +256,8 @@ func evaluate(ctx context.Context, input inputStage, prog *progress, plan *scanP
 		Ran:            checkIDs(plan.checks),
 	})
 	if evaluatedNothing(res) {
-		return nil, noEvaluationError(in, res)
+		err := noEvaluationError(in, res)
+		return unevaluatedScan(in, plan, err), err
 	}
 
 	scan := &report.Scan{
@@ -366,6 +386,21 @@ func noObjectsError(in *loaded) error {
 }
 
 // evaluatedNothing reports whether no check evaluated any object.
+// unevaluatedScan returns a scan without findings for input that could not
+// be evaluated, with the reason as an input error, so that its reports
+// show the reason and SARIF marks the run as failed.
+func unevaluatedScan(in *loaded, plan *scanPlan, err error) *report.Scan {
+	reason, _, _ := strings.Cut(err.Error(), "\n")
+	diagnostics := append(slices.Clone(in.diagnostics), report.Diagnostic{Severity: report.SeverityError, Message: reason})
+	return &report.Scan{
+		Inputs:      in.inputs,
+		Result:      &check.Result{Stats: map[string]check.Stats{}, Checks: plan.checks},
+		Skipped:     in.skipped,
+		Diagnostics: diagnostics,
+		Cluster:     in.inv.Cluster,
+	}
+}
+
 func evaluatedNothing(res *check.Result) bool {
 	for _, st := range res.Stats {
 		if st.Evaluated > 0 {
@@ -466,6 +501,8 @@ func unknownCheckText(id string, ids []string) string {
 	msg := fmt.Sprintf("unknown check %q", id)
 	if s := suppress.NearestCheckIDs(id, ids, 3); len(s) > 0 {
 		msg += "; did you mean " + strings.Join(s, ", ") + "?"
+	} else {
+		msg += "; kubethreat checks lists them"
 	}
 	return msg
 }
@@ -563,8 +600,12 @@ type outputValue struct{ o *outputFlags }
 func (v outputValue) String() string { return "" }
 func (v outputValue) Type() string   { return "FORMAT[=FILE]" }
 func (v outputValue) Set(s string) error {
-	format, file, _ := strings.Cut(s, "=")
-	v.o.specs = append(v.o.specs, outputSpec{format: strings.TrimSpace(format), file: file})
+	format, file, hasFile := strings.Cut(s, "=")
+	if hasFile && file == "" {
+		return fmt.Errorf("%q names no file after =; use -o FORMAT=FILE, or -o FORMAT for standard output", s)
+	}
+	format = strings.ToLower(strings.TrimSpace(format))
+	v.o.specs = append(v.o.specs, outputSpec{format: format, file: file})
 	return nil
 }
 

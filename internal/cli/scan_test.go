@@ -378,6 +378,8 @@ func TestOutputFlagPairing(t *testing.T) {
 		{"file before -o", []string{"output-file", "a", "o", "json"}, "comes before any -o", true},
 		{"two files without -o", []string{"output-file", "a", "output-file", "b"}, "but no -o", true},
 		{"same file twice", []string{"o", "json=a", "o", "table=a"}, "two reports write to a", true},
+		{"format in upper case", []string{"o", "JSON=r.json"}, "json>r.json", false},
+		{"equals without file", []string{"o", "json="}, "names no file after =", true},
 		{"two on stdout", []string{"o", "json", "o", "table"}, "2 reports would go to standard output", true},
 	}
 	for _, tc := range tests {
@@ -561,5 +563,63 @@ func TestScanUnselectedCheckNotUnused(t *testing.T) {
 		"--config", filepath.Join(scanData, "config", "exceptions.yaml"))
 	if len(doc.Suppressions) != 0 {
 		t.Errorf("suppression notes = %+v, want none for exceptions of a check that did not run", doc.Suppressions)
+	}
+}
+
+func TestScanWithoutObjectsWritesReports(t *testing.T) {
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.yaml")
+	if err := os.WriteFile(broken, []byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sarifFile := filepath.Join(dir, "scan.sarif")
+	jsonFile := filepath.Join(dir, "scan.json")
+
+	out, errOut, code := run(t, "scan", broken, "-o", "sarif="+sarifFile, "-o", "json="+jsonFile, "-o", "table")
+	if code != ExitUsage {
+		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, ExitUsage, errOut)
+	}
+	if out != "" {
+		t.Errorf("standard output %q, want no table for a scan that evaluated nothing", out)
+	}
+	if !strings.Contains(errOut, "no Kubernetes objects found") {
+		t.Errorf("stderr %q does not say that no object was found", errOut)
+	}
+
+	var log struct {
+		Runs []struct {
+			Invocations []struct {
+				ExecutionSuccessful bool `json:"executionSuccessful"`
+			} `json:"invocations"`
+		} `json:"runs"`
+	}
+	data, err := os.ReadFile(sarifFile)
+	if err != nil {
+		t.Fatalf("the SARIF report was not written: %v", err)
+	}
+	if err := json.Unmarshal(data, &log); err != nil {
+		t.Fatal(err)
+	}
+	if len(log.Runs) != 1 || len(log.Runs[0].Invocations) != 1 || log.Runs[0].Invocations[0].ExecutionSuccessful {
+		t.Errorf("SARIF invocations %+v, want one run whose execution was not successful", log.Runs)
+	}
+
+	data, err = os.ReadFile(jsonFile)
+	if err != nil {
+		t.Fatalf("the JSON report was not written: %v", err)
+	}
+	doc, err := report.ReadJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("the JSON report is not a valid scan result: %v", err)
+	}
+	if len(doc.Findings) != 0 {
+		t.Errorf("%d findings, want none", len(doc.Findings))
+	}
+	var reasons []string
+	for _, d := range doc.Diagnostics {
+		reasons = append(reasons, d.Message)
+	}
+	if !strings.Contains(strings.Join(reasons, "\n"), "no Kubernetes objects found") {
+		t.Errorf("diagnostics %q do not say that no object was found", reasons)
 	}
 }

@@ -139,6 +139,9 @@ func defaultDBHint() string {
 func importAssessments(ctx context.Context, site *web.Site, args []string, logger *slog.Logger) error {
 	for _, arg := range args {
 		files := strings.Split(arg, ",")
+		if _, err := os.Stat(arg); err == nil {
+			files = []string{arg} // a file whose name has a comma
+		}
 		if len(files) > 2 || files[0] == "" {
 			return usageErrorf("invalid --assessment %q; use FILE or COVERAGE,SCAN", arg)
 		}
