@@ -24,10 +24,12 @@ var (
 )
 
 // ReadJSON reads a coverage document that WriteJSON wrote, for a reader
-// that did not compute it, such as the web interface. It rejects a document
-// that names a technique or mitigation unknown to m, lists a technique
-// twice, or has an unknown exposure, mitigation state or mapping kind, with
-// an error that lists every problem.
+// that did not compute it, such as the web interface. It rejects a JSON
+// value that is not an object, or a document of another kind such as a
+// scan result, with a one-line error that names what the document is. It
+// rejects a document that names a technique or mitigation unknown to m,
+// lists a technique twice, or has an unknown exposure, mitigation state or
+// mapping kind, with an error that lists every problem.
 //
 // What the document cannot be trusted to get right is derived again: each
 // technique's name, tactics and ATT&CK IDs come from m, its coverage level
@@ -39,9 +41,19 @@ func ReadJSON(r io.Reader, m *matrix.Matrix) (*Coverage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the coverage document: %w", err)
 	}
+	kind, err := report.IdentifyDocument(data)
+	if err != nil {
+		return nil, fmt.Errorf("the document is %w; write a coverage document with kubethreat coverage -o json", err)
+	}
+	// A document of no known kind is read on, so that the validation lists
+	// what a coverage document lacks.
+	if kind != report.CoverageDocument && kind != report.UnknownDocument {
+		return nil, fmt.Errorf("the document is %s, not a coverage document; write a coverage document with kubethreat coverage -o json", kind)
+	}
+
 	var c Coverage
 	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("reading the coverage document: %w", err)
+		return nil, fmt.Errorf("reading the coverage document: %w", report.DescribeJSONError(err))
 	}
 	if err := validateCoverage(&c, m); err != nil {
 		return nil, fmt.Errorf("reading the coverage document: %w", err)

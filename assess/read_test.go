@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubethreat/kubethreat/matrix"
 	"github.com/kubethreat/kubethreat/report"
 )
 
@@ -142,5 +143,49 @@ func TestReadJSONDerives(t *testing.T) {
 	}
 	if len(got.Plan.Steps) == 0 {
 		t.Error("the plan was not computed again")
+	}
+}
+
+func TestReadJSONRejectsOtherDocuments(t *testing.T) {
+	m := testMatrix(t)
+	var kb bytes.Buffer
+	if err := matrix.WriteJSON(&kb, m); err != nil {
+		t.Fatal(err)
+	}
+	scan, err := json.Marshal(fixtureScan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	valid := encodeCoverage(t, fixtureCoverage(t, true))
+	tests := []struct {
+		name  string
+		input []byte
+		want  string
+	}{
+		{"scan result", scan, "the document is a kubethreat scan result (kubethreat scan -o json), not a coverage document; write a coverage document with kubethreat coverage -o json"},
+		{"knowledge-base export", kb.Bytes(), "the document is a kubethreat knowledge-base export (kubethreat export json), not a coverage document"},
+		{"JSON array", []byte(`[{"matrixVersion": "v3"}]`), "the document is not a JSON object but a JSON array; write a coverage document with kubethreat coverage -o json"},
+		{"JSON string", []byte(`"coverage"`), "the document is not a JSON object but a JSON string"},
+		{"techniques of the wrong type", editCoverage(t, valid, func(v map[string]any) { v["techniques"] = 40 }),
+			"techniques: a JSON number where a JSON array is expected"},
+		{"technique of the wrong type", editCoverage(t, valid, func(v map[string]any) { technique(v, 0)["exposure"] = true }),
+			"techniques.exposure: a JSON boolean where a JSON string is expected"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ReadJSON(bytes.NewReader(tt.input), m)
+			if err == nil {
+				t.Fatal("ReadJSON accepted the document, want an error")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %q, want it to contain %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "Go ") || strings.Contains(err.Error(), "assess.") {
+				t.Errorf("error names Go types: %q", err)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error has more than one line:\n%s", err)
+			}
+		})
 	}
 }

@@ -3,10 +3,12 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kubethreat/kubethreat/check"
+	"github.com/kubethreat/kubethreat/matrix"
 	"github.com/kubethreat/kubethreat/source"
 )
 
@@ -380,8 +383,11 @@ func (e *SchemaVersionError) Error() string {
 }
 
 // ReadJSON reads a scan document written by the json writer. It rejects a
-// document of another schema version with a *SchemaVersionError, and one
-// whose findings or checks are incomplete with an error that lists every
+// document that is another kind of JSON, such as a knowledge-base export or
+// a coverage document, with a one-line *NotScanResultError, and a document
+// of another schema version with a *SchemaVersionError. A document that
+// lacks a member every scan result has, or whose findings, checks or
+// techniques are incomplete, is rejected with an error that lists every
 // problem. Fields it does not know are ignored.
 func ReadJSON(r io.Reader) (*ScanDocument, error) {
 	data, err := io.ReadAll(r)
@@ -389,40 +395,331 @@ func ReadJSON(r io.Reader) (*ScanDocument, error) {
 		return nil, fmt.Errorf("reading the scan result: %w", err)
 	}
 
-	var probe struct {
-		SchemaVersion json.RawMessage `json:"schemaVersion"`
+	kind, members, err := identifyDocument(data)
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return nil, fmt.Errorf("reading the scan result: %w", err)
 	}
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, fmt.Errorf("reading the scan result: invalid JSON: %w", err)
+	if err != nil {
+		return nil, &NotScanResultError{Err: err}
 	}
-	if probe.SchemaVersion == nil {
+	switch kind {
+	case ScanResultDocument:
+	case UnknownDocument:
+		// Without schemaVersion nothing marks the document as a scan result.
 		return nil, &SchemaVersionError{}
+	default:
+		return nil, &NotScanResultError{Kind: kind}
 	}
+
 	var version string
-	if err := json.Unmarshal(probe.SchemaVersion, &version); err != nil {
-		return nil, fmt.Errorf("reading the scan result: schemaVersion must be a string such as %q, not %s", SchemaVersion, probe.SchemaVersion)
+	if err := json.Unmarshal(members["schemaVersion"], &version); err != nil {
+		return nil, fmt.Errorf("reading the scan result: schemaVersion must be a string such as %q, not %s", SchemaVersion, members["schemaVersion"])
 	}
 	if version != SchemaVersion {
 		return nil, &SchemaVersionError{Version: version}
 	}
 
+	// Missing members do not stop decoding, so that the problems of the
+	// members that are present are reported with them.
+	errs, typesOK := validateMembers(members)
 	var doc ScanDocument
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("reading the scan result: %w", err)
+	if typesOK {
+		if err := json.Unmarshal(data, &doc); err != nil {
+			errs = append(errs, DescribeJSONError(err))
+		} else if err := doc.validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	if err := doc.validate(); err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("reading the scan result: %w", err)
 	}
 	return &doc, nil
 }
 
+// NotScanResultError reports a document that is not a kubethreat scan
+// result at all: a JSON value other than an object, or a document of
+// another kind.
+type NotScanResultError struct {
+	Kind DocumentKind // what the document is; UnknownDocument when Err is set
+	Err  error        // which JSON type the document has instead of an object, or nil
+}
+
+func (e *NotScanResultError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("the document is %v, so it is not a kubethreat scan result; write one with kubethreat scan -o json", e.Err)
+	}
+	return fmt.Sprintf("the document is %s, not a scan result; write a scan result with kubethreat scan -o json", e.Kind)
+}
+
+func (e *NotScanResultError) Unwrap() error { return e.Err }
+
+// DocumentKind is a kind of JSON document that kubethreat writes or that
+// users are likely to pass in place of a scan result.
+type DocumentKind int
+
+// Kinds of JSON document that IdentifyDocument tells apart.
+const (
+	UnknownDocument        DocumentKind = iota
+	ScanResultDocument                  // kubethreat scan -o json
+	CoverageDocument                    // kubethreat coverage -o json
+	AssessmentDocument                  // GET /api/v1/assessments/{id} of kubethreat serve
+	KnowledgeBaseDocument               // kubethreat export json
+	SARIFDocument                       // kubethreat scan -o sarif, or another SARIF tool
+	STIXDocument                        // kubethreat export stix
+	NavigatorLayerDocument              // kubethreat coverage -o navigator
+	KubernetesDocument                  // a Kubernetes object or list in JSON
+)
+
+var documentKindNames = map[DocumentKind]string{
+	UnknownDocument:        "an unknown JSON document",
+	ScanResultDocument:     "a kubethreat scan result (kubethreat scan -o json)",
+	CoverageDocument:       "a kubethreat coverage document (kubethreat coverage -o json)",
+	AssessmentDocument:     "a kubethreat assessment document (GET /api/v1/assessments/{id})",
+	KnowledgeBaseDocument:  "a kubethreat knowledge-base export (kubethreat export json)",
+	SARIFDocument:          "a SARIF log (kubethreat scan -o sarif)",
+	STIXDocument:           "a STIX 2.1 bundle (kubethreat export stix)",
+	NavigatorLayerDocument: "an ATT&CK Navigator layer (kubethreat coverage -o navigator)",
+	KubernetesDocument:     "a Kubernetes object, which kubethreat scan reads",
+}
+
+// String returns the kind with an article and the command that writes it,
+// for use inside a sentence.
+func (k DocumentKind) String() string {
+	if name, ok := documentKindNames[k]; ok {
+		return name
+	}
+	return fmt.Sprintf("DocumentKind(%d)", int(k))
+}
+
+// IdentifyDocument returns the kind of a JSON document, judged by the
+// top-level members that documents of each kind always have. It returns an
+// error for invalid JSON and for a JSON value that is not an object. A
+// ScanResultDocument is only a candidate: ReadJSON checks it in full.
+func IdentifyDocument(data []byte) (DocumentKind, error) {
+	kind, _, err := identifyDocument(data)
+	return kind, err
+}
+
+// identifyDocument is IdentifyDocument that also returns the top-level
+// members, so that ReadJSON need not decode them again.
+func identifyDocument(data []byte) (DocumentKind, map[string]json.RawMessage, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) > 0 && trimmed[0] != '{' && json.Valid(trimmed) {
+		return UnknownDocument, nil, fmt.Errorf("not a JSON object but %s", jsonType(trimmed))
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &members); err != nil {
+		return UnknownDocument, nil, fmt.Errorf("invalid JSON: %w", err)
+	}
+	has := func(names ...string) bool {
+		for _, name := range names {
+			if _, ok := members[name]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+
+	// The order matters where kinds share members: a knowledge-base export
+	// has a schemaVersion as a scan result does, and a Navigator layer has
+	// techniques as a coverage document does.
+	switch {
+	case has("schemaVersion", "matrix") && (has("tactics") || has("mitigations")):
+		return KnowledgeBaseDocument, members, nil
+	case has("schemaVersion"):
+		return ScanResultDocument, members, nil
+	case has("coverage") || has("scan"):
+		return AssessmentDocument, members, nil
+	case has("matrixVersion"):
+		return CoverageDocument, members, nil
+	case has("runs") && (has("version") || has("$schema")):
+		return SARIFDocument, members, nil
+	case has("type", "objects") && string(members["type"]) == `"bundle"`:
+		return STIXDocument, members, nil
+	case has("domain", "techniques") || has("versions", "techniques"):
+		return NavigatorLayerDocument, members, nil
+	case has("apiVersion", "kind"):
+		return KubernetesDocument, members, nil
+	}
+	return UnknownDocument, members, nil
+}
+
+// jsonType names the type of a valid JSON value by its first byte.
+func jsonType(value []byte) string {
+	switch value[0] {
+	case '{':
+		return "a JSON object"
+	case '[':
+		return "a JSON array"
+	case '"':
+		return "a JSON string"
+	case 't', 'f':
+		return "a JSON boolean"
+	case 'n':
+		return "JSON null"
+	}
+	return "a JSON number"
+}
+
+// scanMember is a top-level member of a scan document and the first byte
+// of its JSON type.
+type scanMember struct {
+	name     string
+	start    byte // '{', '[', '"' or '0' for a number
+	required bool // the json writer always writes it
+}
+
+// scanMembers lists the members that validateMembers checks. Every scan
+// document has the required ones; the others are type-checked when present
+// so that a decoding error does not hide the problems of the rest.
+var scanMembers = []scanMember{
+	{"tool", '{', true},
+	{"startedAt", '"', false},
+	{"durationMs", '0', false},
+	{"inputs", '[', false},
+	{"cluster", '{', false},
+	{"summary", '{', true},
+	{"techniques", '[', true},
+	{"checks", '[', true},
+	{"findings", '[', true},
+	{"skipped", '{', false},
+	{"diagnostics", '[', false},
+	{"suppressions", '[', false},
+}
+
+// validateMembers returns every problem with the top-level members of a
+// scan document: a required member that is missing or null, a member of
+// the wrong JSON type, a tool other than kubethreat, or a start time that
+// is not RFC 3339. It reports whether the document can be decoded, which
+// needs every member present to have the right JSON type and a valid time.
+func validateMembers(members map[string]json.RawMessage) (errs []error, typesOK bool) {
+	typesOK = true
+	var missing []error
+	for _, sm := range scanMembers {
+		raw, ok := members[sm.name]
+		isNull := ok && string(bytes.TrimSpace(raw)) == "null"
+		switch {
+		case !ok || isNull:
+			if sm.required {
+				missing = append(missing, fmt.Errorf("%s is missing", sm.name))
+			}
+		case !hasJSONType(raw, sm.start):
+			want := jsonType([]byte{sm.start})
+			errs = append(errs, fmt.Errorf("%s: %s where %s is expected", sm.name, jsonType(bytes.TrimSpace(raw)), want))
+			typesOK = false
+		}
+	}
+	if missing != nil {
+		errs = append(append([]error{errIncomplete}, missing...), errs...)
+	}
+
+	if raw, ok := members["tool"]; ok && hasJSONType(raw, '{') {
+		errs = append(errs, validateTool(raw)...)
+	}
+	if raw, ok := members["startedAt"]; ok {
+		var started string
+		if err := json.Unmarshal(raw, &started); err == nil {
+			if _, err := time.Parse(time.RFC3339Nano, started); err != nil {
+				errs = append(errs, fmt.Errorf("startedAt: invalid time %q; want an RFC 3339 time such as 2025-05-01T10:00:00Z", started))
+				typesOK = false
+			}
+		}
+	}
+	return errs, typesOK
+}
+
+// errIncomplete heads the list of members that a scan document lacks.
+var errIncomplete = errors.New("the document lacks members that every kubethreat scan result has; write a scan result with kubethreat scan -o json")
+
+// validateTool returns the problems of the tool member, which must name
+// kubethreat.
+func validateTool(raw json.RawMessage) []error {
+	var tool struct {
+		Name *string `json:"name"`
+	}
+	if err := json.Unmarshal(raw, &tool); err != nil {
+		return []error{fmt.Errorf("tool.%w", DescribeJSONError(err))}
+	}
+	switch {
+	case tool.Name == nil:
+		return []error{errors.New("tool.name is missing")}
+	case *tool.Name != "kubethreat":
+		return []error{fmt.Errorf("tool.name: invalid tool name %q; want kubethreat, because only kubethreat scan results can be read", *tool.Name)}
+	}
+	return nil
+}
+
+// hasJSONType reports whether raw is JSON of the type whose first byte is
+// start, with '0' standing for a number.
+func hasJSONType(raw json.RawMessage, start byte) bool {
+	value := bytes.TrimSpace(raw)
+	if start == '0' {
+		return len(value) > 0 && (value[0] == '-' || (value[0] >= '0' && value[0] <= '9'))
+	}
+	return len(value) > 0 && value[0] == start
+}
+
+// DescribeJSONError rewords a decoding error of encoding/json so that it
+// names JSON types and the member path instead of Go types. Other errors
+// are returned as they are.
+func DescribeJSONError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if !errors.As(err, &typeErr) {
+		return err
+	}
+	want := "another JSON type"
+	if typeErr.Type != nil {
+		want = goTypeAsJSON(typeErr.Type)
+	}
+	got := typeErr.Value
+	if first, _, _ := strings.Cut(got, " "); first == "number" || first == "string" || first == "array" || first == "object" {
+		got = "a JSON " + first
+	} else if got == "bool" {
+		got = "a JSON boolean"
+	}
+	if typeErr.Field == "" {
+		return fmt.Errorf("the document is %s where %s is expected", got, want)
+	}
+	return fmt.Errorf("%s: %s where %s is expected", typeErr.Field, got, want)
+}
+
+// goTypeAsJSON names the JSON type that encoding/json decodes into t.
+func goTypeAsJSON(t reflect.Type) string {
+	if reflect.PointerTo(t).Implements(textUnmarshalerType) {
+		return "a JSON string"
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "a JSON string"
+		}
+		return "a JSON array"
+	case reflect.Struct, reflect.Map:
+		return "a JSON object"
+	case reflect.String:
+		return "a JSON string"
+	case reflect.Bool:
+		return "a JSON boolean"
+	case reflect.Pointer:
+		return goTypeAsJSON(t.Elem())
+	case reflect.Interface:
+		return "a JSON value"
+	}
+	return "a JSON number"
+}
+
+var textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+
 var knownStatuses = []check.Status{check.Fail, check.Pass, check.NotEvaluated, check.NotApplicable, check.Suppressed}
 
+var knownExposures = []string{Exposed, NotObserved, NotAssessable, NotEvaluated}
+
 // validate returns every problem that would make the document mislead a
-// reader: a finding without a check or with an unknown status, or a check
-// without an ID.
+// reader: a finding without a check or with an unknown status, a check
+// without an ID, or techniques that do not cover the matrix.
 func (d *ScanDocument) validate() error {
-	var errs []error
+	errs := d.validateTechniques()
 	for i, c := range d.Checks {
 		if c.ID == "" {
 			errs = append(errs, fmt.Errorf("checks[%d]: id is missing", i))
@@ -440,6 +737,63 @@ func (d *ScanDocument) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateTechniques returns the problems of the technique statuses. A
+// scan result lists every technique of its matrix once, so when the
+// document names the matrix version that is embedded in this kubethreat,
+// every technique of that matrix must be listed and no other. Documents of
+// another matrix version, or of none, are checked for duplicates and
+// statuses only.
+func (d *ScanDocument) validateTechniques() []error {
+	switch {
+	case d.Techniques == nil:
+		return nil // validateMembers reports it missing
+	case len(d.Techniques) == 0:
+		return []error{errors.New("techniques is empty; a scan result lists every technique of the matrix")}
+	}
+	var m *matrix.Matrix
+	if embedded, err := matrix.Default(); err == nil && embedded.Version == d.Tool.MatrixVersion {
+		m = embedded
+	}
+
+	var errs []error
+	listed := map[string]bool{}
+	for i, t := range d.Techniques {
+		at := fmt.Sprintf("techniques[%d]", i)
+		switch {
+		case t.ID == "":
+			errs = append(errs, fmt.Errorf("%s: id is missing", at))
+		case listed[t.ID]:
+			errs = append(errs, fmt.Errorf("%s: technique %s is listed twice", at, t.ID))
+		case m != nil:
+			if _, ok := m.Technique(t.ID); !ok {
+				errs = append(errs, fmt.Errorf("%s: unknown technique ID %q in matrix %s", at, t.ID, m.Version))
+			}
+		}
+		listed[t.ID] = true
+		if !slices.Contains(knownExposures, t.Status) {
+			errs = append(errs, fmt.Errorf("%s: invalid status %q; want one of %s", at, t.Status, strings.Join(knownExposures, ", ")))
+		}
+	}
+	if m == nil {
+		return errs
+	}
+
+	var missing []string
+	for _, t := range m.Techniques {
+		if !listed[t.ID] {
+			missing = append(missing, t.ID)
+		}
+	}
+	switch len(missing) {
+	case 0:
+	case 1:
+		errs = append(errs, fmt.Errorf("techniques: %s of matrix %s is missing", missing[0], m.Version))
+	default:
+		errs = append(errs, fmt.Errorf("techniques: %d techniques of matrix %s are missing: %s", len(missing), m.Version, strings.Join(missing, ", ")))
+	}
+	return errs
 }
 
 // CheckResult converts the document back to the engine's result, for

@@ -14,6 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/kubethreat/kubethreat/check"
+	"github.com/kubethreat/kubethreat/matrix"
 )
 
 // compileSchema compiles a JSON schema file with format assertions on, so
@@ -203,7 +204,11 @@ func TestReadJSONRejects(t *testing.T) {
 }
 
 func TestReadJSONIgnoresUnknownFields(t *testing.T) {
-	doc, err := ReadJSON(strings.NewReader(`{"schemaVersion": "1", "addedLater": true, "findings": [{"check": "a", "status": "fail", "severity": "low", "extra": 1}]}`))
+	input := editScanJSON(t, render(t, "json", testScan(t)), func(v map[string]any) {
+		v["addedLater"] = true
+		v["findings"] = []any{map[string]any{"check": "a", "status": "fail", "severity": "low", "extra": 1}}
+	})
+	doc, err := ReadJSON(bytes.NewReader(input))
 	if err != nil {
 		t.Fatalf("ReadJSON: %v", err)
 	}
@@ -250,5 +255,156 @@ func TestJSONStreamsLikeEncoder(t *testing.T) {
 			t.Fatalf("%d findings: output differs from encoding/json at byte %d:\ngot  %q\nwant %q",
 				len(s.Result.Findings), i, got[lo:min(len(got), i+80)], want.Bytes()[lo:min(want.Len(), i+80)])
 		}
+	}
+}
+
+// editScanJSON decodes a scan document, applies edit and encodes it again.
+func editScanJSON(t *testing.T, data []byte, edit func(map[string]any)) []byte {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	edit(v)
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestReadJSONRejectsOtherDocuments(t *testing.T) {
+	m, err := matrix.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kb bytes.Buffer
+	if err := matrix.WriteJSON(&kb, m); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name     string
+		input    []byte
+		wantKind DocumentKind
+		wantText string
+	}{
+		{"knowledge-base export", kb.Bytes(), KnowledgeBaseDocument, "the document is a kubethreat knowledge-base export (kubethreat export json), not a scan result"},
+		{"SARIF log", render(t, "sarif", testScan(t)), SARIFDocument, "the document is a SARIF log"},
+		{"coverage document", []byte(`{"matrixVersion": "v3", "attackVersion": "18.1", "techniques": []}`), CoverageDocument, "the document is a kubethreat coverage document (kubethreat coverage -o json)"},
+		{"assessment document", []byte(`{"id": 1, "kind": "scan", "coverage": {"matrixVersion": "v3"}, "scan": null}`), AssessmentDocument, "the document is a kubethreat assessment document"},
+		{"STIX bundle", []byte(`{"type": "bundle", "id": "bundle--1", "objects": []}`), STIXDocument, "the document is a STIX 2.1 bundle"},
+		{"Navigator layer", []byte(`{"name": "layer", "versions": {"layer": "4.5"}, "domain": "enterprise-attack", "techniques": []}`), NavigatorLayerDocument, "the document is an ATT&CK Navigator layer"},
+		{"Kubernetes object", []byte(`{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}}`), KubernetesDocument, "the document is a Kubernetes object"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadJSON(bytes.NewReader(tc.input))
+			if err == nil {
+				t.Fatal("ReadJSON accepted the document, want an error")
+			}
+			var notScan *NotScanResultError
+			if !errors.As(err, &notScan) {
+				t.Fatalf("error %q is not a *NotScanResultError", err)
+			}
+			if notScan.Kind != tc.wantKind {
+				t.Errorf("Kind = %v, want %v", notScan.Kind, tc.wantKind)
+			}
+			if !strings.Contains(err.Error(), tc.wantText) {
+				t.Errorf("error = %q, want it to contain %q", err, tc.wantText)
+			}
+			if !strings.Contains(err.Error(), "kubethreat scan -o json") {
+				t.Errorf("error = %q, want it to say how to write a scan result", err)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error has more than one line:\n%s", err)
+			}
+		})
+	}
+}
+
+func TestReadJSONRejectsNonObjects(t *testing.T) {
+	cases := []struct {
+		input    string
+		wantType string
+	}{
+		{`[{"schemaVersion": "1"}]`, "a JSON array"},
+		{`[]`, "a JSON array"},
+		{`42`, "a JSON number"},
+		{`"scan"`, "a JSON string"},
+		{`true`, "a JSON boolean"},
+		{` null `, "JSON null"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.input, func(t *testing.T) {
+			_, err := ReadJSON(strings.NewReader(tc.input))
+			if err == nil {
+				t.Fatal("ReadJSON accepted the document, want an error")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "not a JSON object but "+tc.wantType) {
+				t.Errorf("error = %q, want it to say the document is %s, not a JSON object", msg, tc.wantType)
+			}
+			if strings.Contains(msg, "Go value") || strings.Contains(msg, "struct") {
+				t.Errorf("error = %q names Go types", msg)
+			}
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error has more than one line:\n%s", msg)
+			}
+		})
+	}
+}
+
+func TestReadJSONRequiresScanMembers(t *testing.T) {
+	valid := render(t, "json", testScan(t))
+	technique := func(v map[string]any, i int) map[string]any {
+		return v["techniques"].([]any)[i].(map[string]any)
+	}
+	cases := []struct {
+		name  string
+		input []byte
+		wants []string
+	}{
+		{"only a schema version", []byte(`{"schemaVersion": "1"}`),
+			[]string{"tool is missing", "summary is missing", "techniques is missing", "checks is missing", "findings is missing"}},
+		{"null members", editScanJSON(t, valid, func(v map[string]any) { v["tool"], v["checks"], v["findings"] = nil, nil, nil }),
+			[]string{"tool is missing", "checks is missing", "findings is missing"}},
+		{"members of the wrong type", editScanJSON(t, valid, func(v map[string]any) { v["summary"], v["techniques"], v["findings"] = "none", 40, map[string]any{} }),
+			[]string{"summary: a JSON string where a JSON object is expected", "techniques: a JSON number where a JSON array is expected", "findings: a JSON object where a JSON array is expected"}},
+		{"another tool", editScanJSON(t, valid, func(v map[string]any) { v["tool"] = map[string]any{"name": "trivy"} }),
+			[]string{`tool.name: invalid tool name "trivy"; want kubethreat`}},
+		{"tool without a name", editScanJSON(t, valid, func(v map[string]any) { delete(v["tool"].(map[string]any), "name") }),
+			[]string{"tool.name is missing"}},
+		{"invalid start time", editScanJSON(t, valid, func(v map[string]any) { v["startedAt"] = "yesterday" }),
+			[]string{`startedAt: invalid time "yesterday"`}},
+		{"no techniques", editScanJSON(t, valid, func(v map[string]any) { v["techniques"] = []any{} }),
+			[]string{"techniques is empty"}},
+		{"technique without status", editScanJSON(t, valid, func(v map[string]any) { delete(technique(v, 0), "status") }),
+			[]string{`techniques[0]: invalid status ""`}},
+		{"technique without ID", editScanJSON(t, valid, func(v map[string]any) { delete(technique(v, 1), "id") }),
+			[]string{"techniques[1]: id is missing"}},
+		{"technique twice", editScanJSON(t, valid, func(v map[string]any) { technique(v, 1)["id"] = technique(v, 0)["id"] }),
+			[]string{"techniques[1]: technique MS-TA9001 is listed twice", "techniques: MS-TA9002 of matrix v3 is missing"}},
+		{"unknown technique", editScanJSON(t, valid, func(v map[string]any) { technique(v, 2)["id"] = "MS-TA9999" }),
+			[]string{`techniques[2]: unknown technique ID "MS-TA9999" in matrix v3`}},
+		{"techniques missing from the matrix", editScanJSON(t, valid, func(v map[string]any) { v["techniques"] = v["techniques"].([]any)[:38] }),
+			[]string{"techniques: 2 techniques of matrix v3 are missing:"}},
+		{"nested member of the wrong type", editScanJSON(t, valid, func(v map[string]any) { finding0(v)["location"].(map[string]any)["line"] = "21" }),
+			[]string{"findings.location.line: a JSON string where a JSON number is expected"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadJSON(bytes.NewReader(tc.input))
+			if err == nil {
+				t.Fatal("ReadJSON accepted the document, want an error")
+			}
+			for _, want := range tc.wants {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks %q:\n%s", want, err)
+				}
+			}
+			if strings.Contains(err.Error(), "Go ") || strings.Contains(err.Error(), "report.") {
+				t.Errorf("error names Go types:\n%s", err)
+			}
+		})
 	}
 }

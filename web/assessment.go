@@ -47,15 +47,18 @@ type assessmentDocument struct {
 	Scan     json.RawMessage `json:"scan,omitempty"`
 }
 
-// uploadProbe is what decides the kind of an uploaded document.
-type uploadProbe struct {
-	SchemaVersion json.RawMessage `json:"schemaVersion"`
-	MatrixVersion json.RawMessage `json:"matrixVersion"`
-	Coverage      json.RawMessage `json:"coverage"`
-	Scan          json.RawMessage `json:"scan"`
-	Source        string          `json:"source"`
-	Kind          string          `json:"kind"`
+// assessmentProbe is the part of an assessment document that
+// prepareAssessment decodes to find its coverage and scan result.
+type assessmentProbe struct {
+	Coverage json.RawMessage `json:"coverage"`
+	Scan     json.RawMessage `json:"scan"`
+	Source   string          `json:"source"`
+	Kind     string          `json:"kind"`
 }
+
+// uploadHint is the end of an upload error message that names the
+// documents an upload accepts.
+const uploadHint = "upload a scan result (kubethreat scan -o json) or a coverage document (kubethreat coverage -o json)"
 
 // Import validates an upload and stores it. It returns the assessment's
 // ID, or an *Error with status 400 whose message names the problem.
@@ -70,43 +73,63 @@ func (s *Site) Import(ctx context.Context, u Upload) (int64, error) {
 	return s.opts.Store.Put(ctx, a)
 }
 
-// prepareAssessment turns an upload into the assessment to store.
+// prepareAssessment turns an upload into the assessment to store. It
+// decides the kind of the upload with report.IdentifyDocument, the check
+// that report.ReadJSON and assess.ReadJSON also make.
 func (s *Site) prepareAssessment(u Upload, now time.Time) (store.Assessment, error) {
-	var probe uploadProbe
-	if err := json.Unmarshal(u.Document, &probe); err != nil {
+	if !json.Valid(u.Document) {
+		var v any
+		err := json.Unmarshal(u.Document, &v)
 		return store.Assessment{}, uploadError("the file is not valid JSON: %v", err)
 	}
+	kind, err := report.IdentifyDocument(u.Document)
+	if err != nil {
+		return store.Assessment{}, uploadError("the file is %v; %s", err, uploadHint)
+	}
 	main, scanData := u.Document, u.Scan
-	if probe.Coverage != nil || (probe.Scan != nil && probe.SchemaVersion == nil) {
+	if kind == report.AssessmentDocument {
 		// An assessment document: its parts are the uploads.
 		if len(u.Scan) > 0 {
 			return store.Assessment{}, uploadError("an assessment document contains its scan result; upload it without a separate scan result")
 		}
+		var probe assessmentProbe
+		if err := json.Unmarshal(u.Document, &probe); err != nil {
+			return store.Assessment{}, uploadError("invalid assessment document: %v", report.DescribeJSONError(err))
+		}
+		part, want := "coverage", report.CoverageDocument
 		main, scanData = probe.Coverage, probe.Scan
 		if isJSONNull(main) || (probe.Kind == kindScan && !isJSONNull(probe.Scan)) {
 			// A scan upload's coverage is computed again from its scan.
+			part, want = "scan", report.ScanResultDocument
 			main, scanData = probe.Scan, nil
+		}
+		if isJSONNull(main) {
+			return store.Assessment{}, uploadError("the assessment document has neither coverage nor scan; upload an assessment document as GET /api/v1/assessments/{id} returns it")
 		}
 		if u.Source == "" {
 			u.Source = probe.Source
 		}
-		probe = uploadProbe{}
-		if err := json.Unmarshal(main, &probe); err != nil {
-			return store.Assessment{}, uploadError("the assessment document's coverage or scan is not a JSON object: %v", err)
+		if kind, err = report.IdentifyDocument(main); err != nil {
+			return store.Assessment{}, uploadError("the assessment document's %s is %v", part, err)
+		}
+		if kind != want {
+			return store.Assessment{}, uploadError("the assessment document's %s is %s, not %s", part, kind, want)
 		}
 	}
 
-	switch {
-	case probe.SchemaVersion != nil:
+	switch kind {
+	case report.ScanResultDocument:
 		if len(scanData) > 0 {
 			return store.Assessment{}, uploadError("the file is a scan result, so it takes no second scan result; upload a coverage document with its scan result instead")
 		}
 		return s.prepareScan(u.Source, main, now)
-	case probe.MatrixVersion != nil:
+	case report.CoverageDocument:
 		return s.prepareCoverage(u.Source, main, scanData, now)
+	case report.UnknownDocument:
+		return store.Assessment{}, uploadError("the file is neither a kubethreat scan result (kubethreat scan -o json, with schemaVersion) " +
+			"nor a coverage document (kubethreat coverage -o json, with matrixVersion)")
 	}
-	return store.Assessment{}, uploadError("the file is neither a kubethreat scan result (kubethreat scan -o json, with schemaVersion) " +
-		"nor a coverage document (kubethreat coverage -o json, with matrixVersion)")
+	return store.Assessment{}, uploadError("the file is %s, not a scan result or coverage document; %s", kind, uploadHint)
 }
 
 func isJSONNull(raw json.RawMessage) bool {

@@ -585,3 +585,63 @@ func TestGoldenAssessmentPages(t *testing.T) {
 		})
 	}
 }
+
+// TestUploadRejectsOtherDocuments imports JSON documents that are not scan
+// results or coverage documents, directly and through the JSON API.
+func TestUploadRejectsOtherDocuments(t *testing.T) {
+	site := newFixtureStoreSite(t, Options{AllowUpload: true, MaxUploadBytes: 4 << 20, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	embedded, err := matrix.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kb bytes.Buffer
+	if err := matrix.WriteJSON(&kb, embedded); err != nil {
+		t.Fatal(err)
+	}
+	exported := get(t, site, "GET", "/api/v1/assessments/1", nil).Body.Bytes()
+	withKB := bytes.Replace(exported, []byte(`"coverage": {`), []byte(`"coverage": `+kb.String()+`, "unused": {`), 1)
+	if bytes.Equal(withKB, exported) {
+		t.Fatal("the exported assessment has no coverage member to replace")
+	}
+
+	tests := []struct {
+		name string
+		body []byte
+		want string
+	}{
+		{"knowledge-base export", kb.Bytes(), "the file is a kubethreat knowledge-base export (kubethreat export json), not a scan result or coverage document; " +
+			"upload a scan result (kubethreat scan -o json) or a coverage document (kubethreat coverage -o json)"},
+		{"schema version only", []byte(`{"schemaVersion": "1"}`), "tool is missing"},
+		{"JSON array", []byte(`[{"schemaVersion": "1"}]`), "the file is not a JSON object but a JSON array"},
+		{"JSON number", []byte(`1`), "the file is not a JSON object but a JSON number"},
+		{"assessment of a knowledge base", withKB, "the assessment document's coverage is a kubethreat knowledge-base export"},
+		{"assessment with an array", []byte(`{"kind": "coverage", "coverage": [1]}`), "the assessment document's coverage is not a JSON object but a JSON array"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := site.Import(context.Background(), Upload{Document: tt.body})
+			if err == nil {
+				t.Fatal("Import accepted the document, want an error")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %q, want it to contain %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "Go ") || strings.Contains(err.Error(), "web.") {
+				t.Errorf("error names Go types: %q", err)
+			}
+
+			rec := post(t, site, "/api/v1/assessments", bytes.NewReader(tt.body), http.Header{"Content-Type": {"application/json"}})
+			if rec.Code != http.StatusBadRequest {
+				t.Errorf("POST /api/v1/assessments: status %d, want 400; body:\n%.600s", rec.Code, rec.Body.String())
+			}
+		})
+	}
+
+	list, err := site.opts.Store.List(context.Background(), store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 3 {
+		t.Errorf("%d assessments stored, want the 3 fixtures: rejected uploads must not be stored", len(list))
+	}
+}
