@@ -16,21 +16,16 @@
 //	    expires: 2026-12-31     # optional, YYYY-MM-DD; the exception holds through that day
 //
 // Unknown fields are errors, so that a misspelt key never silently turns
-// an exception off.
+// an exception off. Parse reports every problem in the file at once, each
+// at the line and column of the key or value at fault.
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
-	"regexp"
 	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/kubethreat/kubethreat/check"
 	"github.com/kubethreat/kubethreat/source"
@@ -69,101 +64,28 @@ type Match struct {
 	Name      string `yaml:"name,omitempty" json:"name,omitempty"`
 }
 
-// Load reads and parses a configuration file.
-func Load(file string) (*File, error) {
+// Load reads and parses a configuration file. When knownChecks is given,
+// every exception must name one of those check IDs. The error from a file
+// that is read but invalid is an *Error that lists every problem found.
+func Load(file string, knownChecks ...string) (*File, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("reading configuration: %w", err)
 	}
-	return Parse(file, data)
+	return Parse(file, data, knownChecks...)
 }
 
-// Parse parses the configuration in data, read from the file name. The
-// error lists every problem in the file, each with its line and field.
-func Parse(name string, data []byte) (*File, error) {
-	f := &File{Path: name}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return f, nil
-	}
-
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(f); err != nil {
-		if errors.Is(err, io.EOF) {
-			return f, nil // only comments
-		}
-		return nil, fmt.Errorf("%s: invalid configuration: %s", name, explainYAMLError(err))
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: invalid configuration: the file must contain one YAML document", name)
-	}
-	f.Path = name
-	f.setLines(data)
-
-	if errs := f.validate(); len(errs) > 0 {
-		return nil, fmt.Errorf("%s: invalid configuration:\n  %s", name, strings.Join(errs, "\n  "))
+// Parse parses the configuration in data, read from the file name. When
+// knownChecks is given, every exception must name one of those check IDs.
+// An invalid file yields an *Error that lists every problem in the file,
+// each with its line, column and field, and no *File.
+func Parse(name string, data []byte, knownChecks ...string) (*File, error) {
+	p := &parser{file: name, knownChecks: knownChecks}
+	f := p.parse(data)
+	if len(p.problems) > 0 {
+		return nil, p.err()
 	}
 	return f, nil
-}
-
-// setLines records the line of each exception, read from a node tree of
-// the same data that the strict decode has accepted.
-func (f *File) setLines(data []byte) {
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-		return
-	}
-	root := doc.Content[0]
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value != "exceptions" {
-			continue
-		}
-		for j, item := range root.Content[i+1].Content {
-			if j < len(f.Exceptions) {
-				f.Exceptions[j].Line = item.Line
-			}
-		}
-	}
-}
-
-// validate returns every problem in the file, each naming its field.
-func (f *File) validate() []string {
-	var errs []string
-	add := func(line int, field, format string, args ...any) {
-		msg := field + ": " + fmt.Sprintf(format, args...)
-		if line > 0 {
-			msg = fmt.Sprintf("line %d: %s", line, msg)
-		}
-		errs = append(errs, msg)
-	}
-	for i, r := range f.AllowedRegistries {
-		if strings.TrimSpace(r) == "" {
-			add(0, fmt.Sprintf("allowedRegistries[%d]", i), "empty registry prefix; remove the entry")
-		}
-	}
-	for i, e := range f.Exceptions {
-		field := fmt.Sprintf("exceptions[%d]", i)
-		if strings.TrimSpace(e.Check) == "" {
-			add(e.Line, field+".check", "missing; name the check ID to suppress")
-		}
-		if strings.TrimSpace(e.Reason) == "" {
-			add(e.Line, field+".reason", "missing; say why the finding is accepted")
-		}
-		if e.Expires != "" {
-			if _, err := time.Parse(DateLayout, e.Expires); err != nil {
-				add(e.Line, field+".expires", "%q is not a date in the form YYYY-MM-DD", e.Expires)
-			}
-		}
-		for _, g := range []struct{ name, pattern string }{
-			{"kind", e.Match.Kind}, {"namespace", e.Match.Namespace}, {"name", e.Match.Name},
-		} {
-			if _, err := path.Match(g.pattern, ""); err != nil {
-				add(e.Line, field+".match."+g.name, "invalid glob %q", g.pattern)
-			}
-		}
-	}
-	return errs
 }
 
 // CheckConfig returns the settings that checks read.
@@ -221,39 +143,4 @@ func (m Match) String() string {
 		return "every object"
 	}
 	return strings.Join(parts, " ")
-}
-
-var (
-	unknownField = regexp.MustCompile(`field (\S+) not found in type ([\w.]+)`)
-	wrongType    = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `[^`]*`)? into (\\S+)")
-)
-
-// explainYAMLError rewords the YAML decoder's messages about unknown fields
-// and wrong types in the words of the configuration file.
-func explainYAMLError(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
-	msg = unknownField.ReplaceAllStringFunc(msg, func(m string) string {
-		parts := unknownField.FindStringSubmatch(m)
-		fields := map[string]string{
-			"config.File":      "the file takes allowedRegistries and exceptions",
-			"config.Exception": "an exception takes check, match, reason and expires",
-			"config.Match":     "match takes kind, namespace and name",
-		}[parts[2]]
-		if fields == "" {
-			return "unknown field " + parts[1]
-		}
-		return "unknown field " + parts[1] + "; " + fields
-	})
-	return wrongType.ReplaceAllStringFunc(msg, func(m string) string {
-		parts := wrongType.FindStringSubmatch(m)
-		want := "a " + strings.TrimPrefix(parts[2], "config.")
-		switch {
-		case strings.HasPrefix(parts[2], "[]"):
-			want = "a list"
-		case strings.HasPrefix(parts[2], "map"), strings.HasPrefix(parts[2], "config."):
-			want = "a mapping"
-		}
-		return fmt.Sprintf("expected %s, found a %s", want, map[string]string{"str": "string", "int": "number", "bool": "boolean", "map": "mapping", "seq": "list"}[parts[1]])
-	})
 }

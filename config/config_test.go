@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,7 +78,7 @@ func TestParseInvalid(t *testing.T) {
 		{"unknown top-level key", "exeptions: []\n", []string{"unknown field exeptions; the file takes allowedRegistries and exceptions"}},
 		{"unknown exception key", "exceptions:\n- check: a\n  reason: b\n  namespace: x\n", []string{"unknown field namespace; an exception takes check, match, reason and expires"}},
 		{"missing check and reason", "exceptions:\n- match: {name: x}\n", []string{
-			"line 2: exceptions[0].check: missing", "line 2: exceptions[0].reason: missing"}},
+			"k.yaml:2:3: exceptions[0].check: missing", "k.yaml:2:3: exceptions[0].reason: missing"}},
 		{"bad date", "exceptions:\n- check: a\n  reason: b\n  expires: 31/12/2026\n", []string{`exceptions[0].expires: "31/12/2026" is not a date`}},
 		{"impossible date", "exceptions:\n- check: a\n  reason: b\n  expires: 2026-02-30\n", []string{`"2026-02-30" is not a date`}},
 		{"bad glob", "exceptions:\n- check: a\n  reason: b\n  match: {name: \"web[\"}\n", []string{`exceptions[0].match.name: invalid glob "web["`}},
@@ -85,7 +86,7 @@ func TestParseInvalid(t *testing.T) {
 		{"not a mapping", "- a\n- b\n", []string{"expected a mapping, found a list"}},
 		{"two documents", "exceptions: []\n---\nexceptions: []\n", []string{"one YAML document"}},
 		{"every problem at once", "exceptions:\n- check: ''\n  reason: ''\n- check: x\n  reason: y\n  expires: soon\n", []string{
-			"exceptions[0].check", "exceptions[0].reason", "line 4: exceptions[1].expires"}},
+			"exceptions[0].check", "exceptions[0].reason", "k.yaml:6:12: exceptions[1].expires"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,6 +103,276 @@ func TestParseInvalid(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// knownChecks is the list of check IDs that tests pass to Parse and Load
+// to have exceptions validated against it.
+var knownChecks = []string{"image-latest-tag", "pod-host-pid", "pod-privileged"}
+
+func TestParseProblems(t *testing.T) {
+	tests := []struct {
+		name  string
+		data  string
+		known []string
+		want  []string
+	}{
+		{
+			name: "every problem in one pass",
+			data: `allowedRegistrie: [registry.example.com/]
+exeptions:
+  - check: pod-privilegd
+    reason: ''
+    expires: 2025-02-30
+    match: {name: 'web[', namespace: shop}
+    namespace: shop
+`,
+			known: knownChecks,
+			want: []string{
+				"k.yaml:1:1: unknown field allowedRegistrie; the file takes allowedRegistries and exceptions. Did you mean allowedRegistries?",
+				"k.yaml:2:1: unknown field exeptions; the file takes allowedRegistries and exceptions. Did you mean exceptions?",
+				`k.yaml:3:12: exceptions[0].check: unknown check "pod-privilegd"; did you mean pod-privileged?`,
+				"k.yaml:4:13: exceptions[0].reason: missing; say why the finding is accepted",
+				`k.yaml:5:14: exceptions[0].expires: "2025-02-30" is not a date: February 2025 has 28 days; expected YYYY-MM-DD, such as 2025-02-28`,
+				`k.yaml:6:19: exceptions[0].match.name: invalid glob "web["; each [ needs a closing ], and a literal [, *, ? or \ needs a \ before it`,
+				"k.yaml:7:5: exceptions[0]: unknown field namespace; an exception takes check, match, reason and expires. Move it under match.",
+			},
+		},
+		{
+			name: "bad date at its own line",
+			data: "exceptions:\n- check: a\n  reason: b\n  expires: 2025-02-30\n",
+			want: []string{`k.yaml:4:12: exceptions[0].expires: "2025-02-30" is not a date: February 2025 has 28 days; expected YYYY-MM-DD, such as 2025-02-28`},
+		},
+		{
+			name: "leap day in a common year",
+			data: "exceptions:\n- check: a\n  reason: b\n  expires: 2027-02-29\n",
+			want: []string{`k.yaml:4:12: exceptions[0].expires: "2027-02-29" is not a date: February 2027 has 28 days; expected YYYY-MM-DD, such as 2027-02-28`},
+		},
+		{
+			name: "month out of range",
+			data: "exceptions:\n- check: a\n  reason: b\n  expires: 2026-13-01\n",
+			want: []string{`k.yaml:4:12: exceptions[0].expires: "2026-13-01" is not a date: month 13 does not exist; expected YYYY-MM-DD, such as 2026-12-31`},
+		},
+		{
+			name: "date in another form",
+			data: "exceptions:\n- check: a\n  reason: b\n  expires: 31/12/2026\n",
+			want: []string{`k.yaml:4:12: exceptions[0].expires: "31/12/2026" is not a date in the form YYYY-MM-DD, such as 2026-12-31`},
+		},
+		{
+			name: "missing fields at the exception",
+			data: "exceptions:\n- check: a\n  reason: b\n-   match: {kind: Pod}\n",
+			want: []string{
+				"k.yaml:4:5: exceptions[1].check: missing; name the check ID to suppress",
+				"k.yaml:4:5: exceptions[1].reason: missing; say why the finding is accepted",
+			},
+		},
+		{
+			name: "misspelt field still checked",
+			data: "exceptions:\n- check: a\n  reasn: ''\n  expirs: soon\n",
+			want: []string{
+				"k.yaml:3:3: exceptions[0]: unknown field reasn; an exception takes check, match, reason and expires. Did you mean reason?",
+				"k.yaml:3:10: exceptions[0].reason: missing; say why the finding is accepted",
+				"k.yaml:4:3: exceptions[0]: unknown field expirs; an exception takes check, match, reason and expires. Did you mean expires?",
+				`k.yaml:4:11: exceptions[0].expires: "soon" is not a date in the form YYYY-MM-DD, such as 2026-12-31`,
+			},
+		},
+		{
+			name: "unknown match field",
+			data: "exceptions:\n- check: a\n  reason: b\n  match:\n    names: web\n",
+			want: []string{"k.yaml:5:5: exceptions[0].match: unknown field names; match takes kind, namespace and name. Did you mean name?"},
+		},
+		{
+			name: "unknown field far from every name",
+			data: "severity: high\n",
+			want: []string{"k.yaml:1:1: unknown field severity; the file takes allowedRegistries and exceptions."},
+		},
+		{
+			name: "duplicate field",
+			data: "exceptions:\n- check: a\n  reason: b\n  check: c\n",
+			want: []string{"k.yaml:4:3: exceptions[0]: duplicate field check, also set on line 2; remove one of them"},
+		},
+		{
+			name:  "unknown check with the nearest IDs",
+			data:  "exceptions:\n- check: pod-host-pdi\n  reason: b\n- check: pod-privileged\n  reason: c\n",
+			known: knownChecks,
+			want:  []string{`k.yaml:2:10: exceptions[0].check: unknown check "pod-host-pdi"; did you mean pod-host-pid?`},
+		},
+		{
+			name:  "unknown check near no ID",
+			data:  "exceptions:\n- check: custom-rule\n  reason: b\n",
+			known: knownChecks,
+			want:  []string{`k.yaml:2:10: exceptions[0].check: unknown check "custom-rule"; no check of this version of kubethreat has that ID`},
+		},
+		{
+			name: "wrong kinds of value",
+			data: "allowedRegistries: registry.example.com/\nexceptions:\n- [a]\n- check: {id: a}\n  reason: b\n  match: [web]\n",
+			want: []string{
+				`k.yaml:1:20: allowedRegistries: expected a list of registry prefixes, found a string; write each prefix on its own line after "- "`,
+				"k.yaml:3:3: exceptions[0]: expected a mapping with check and reason, found a list",
+				"k.yaml:4:10: exceptions[1].check: expected a string, found a mapping",
+				"k.yaml:6:10: exceptions[1].match: expected a mapping, found a list; match takes kind, namespace and name",
+			},
+		},
+		{
+			name: "empty registry",
+			data: "allowedRegistries:\n  - ghcr.io/\n  - ''\n",
+			want: []string{"k.yaml:3:5: allowedRegistries[1]: empty registry prefix; remove the entry"},
+		},
+		{
+			name: "exception that aliases its own list",
+			data: "exceptions: &a [*a]\n",
+			want: []string{"k.yaml:1:17: exceptions[0]: expected a mapping with check and reason, found a list"},
+		},
+		{
+			name: "unknown field in a merged mapping once",
+			data: "exceptions:\n- &base {check: a, reason: b, bogus: 1}\n- <<: *base\n",
+			want: []string{"k.yaml:2:31: exceptions[0]: unknown field bogus; an exception takes check, match, reason and expires."},
+		},
+		{
+			name: "second document",
+			data: "exceptions: []\n---\nallowedRegistries: []\n",
+			want: []string{"k.yaml:2:1: found a second YAML document; the file must contain one YAML document, so remove the --- line and what follows it"},
+		},
+		{
+			name: "parser error line",
+			data: "exceptions:\n- check: a\n  reason: [b\n",
+			want: []string{"k.yaml:3: invalid YAML: did not find expected ',' or ']'"},
+		},
+		{
+			name: "error on the first line",
+			data: "exceptions: a: b\n",
+			want: []string{"k.yaml:1: invalid YAML: mapping values are not allowed in this context"},
+		},
+		{
+			name: "tab in indentation",
+			data: "exceptions:\n- check: a\n\treason: b\n",
+			want: []string{"k.yaml:3:1: invalid YAML: found a tab character that violates indentation; YAML forbids tabs for indentation, so replace them with spaces"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := Parse("k.yaml", []byte(tc.data), tc.known...)
+			if f != nil {
+				t.Errorf("Parse returned a configuration with the error")
+			}
+			var cfgErr *Error
+			if !errors.As(err, &cfgErr) {
+				t.Fatalf("error %v is not a *config.Error", err)
+			}
+			if cfgErr.File != "k.yaml" {
+				t.Errorf("Error.File = %q, want k.yaml", cfgErr.File)
+			}
+			var got []string
+			for _, p := range cfgErr.Problems {
+				got = append(got, p.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestErrorFormat(t *testing.T) {
+	tests := []struct {
+		name     string
+		problems []Problem
+		want     string
+	}{
+		{"one problem", []Problem{{File: "k.yaml", Line: 4, Column: 12, Field: "exceptions[0].expires", Message: "bad"}},
+			"k.yaml: invalid configuration:\n  k.yaml:4:12: exceptions[0].expires: bad"},
+		{"line without column", []Problem{{File: "k.yaml", Line: 3, Message: "invalid YAML"}},
+			"k.yaml: invalid configuration:\n  k.yaml:3: invalid YAML"},
+		{"two problems counted", []Problem{{File: "k.yaml", Line: 1, Column: 1, Message: "a"}, {File: "k.yaml", Message: "b"}},
+			"k.yaml: invalid configuration, 2 problems:\n  k.yaml:1:1: a\n  k.yaml: b"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := &Error{File: "k.yaml", Problems: tc.problems}
+			if got := err.Error(); got != tc.want {
+				t.Errorf("Error() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseKnownChecks(t *testing.T) {
+	tests := []struct {
+		name  string
+		data  string
+		known []string
+	}{
+		{"every ID known", "exceptions:\n- check: pod-privileged\n  reason: b\n- check: image-latest-tag\n  reason: c\n", knownChecks},
+		{"IDs not validated", "exceptions:\n- check: nosuch\n  reason: b\n- check: pod-privilegd\n  reason: c\n", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := Parse("k.yaml", []byte(tc.data), tc.known...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Exceptions) != 2 {
+				t.Errorf("got %d exceptions, want 2", len(f.Exceptions))
+			}
+		})
+	}
+}
+
+func TestParseMergeKeys(t *testing.T) {
+	data := `exceptions:
+  - &shop
+    check: pod-privileged
+    match: {namespace: shop}
+    reason: the shop team reviewed it
+  - <<: *shop
+    check: pod-host-pid
+  - <<: [*shop]
+    reason: own reason
+`
+	f, err := Parse("k.yaml", []byte(data), knownChecks...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Exceptions) != 3 {
+		t.Fatalf("got %d exceptions, want 3", len(f.Exceptions))
+	}
+	tests := []struct {
+		i                        int
+		check, namespace, reason string
+		line                     int
+	}{
+		{0, "pod-privileged", "shop", "the shop team reviewed it", 2},
+		{1, "pod-host-pid", "shop", "the shop team reviewed it", 6},
+		{2, "pod-privileged", "shop", "own reason", 8},
+	}
+	for _, tc := range tests {
+		e := f.Exceptions[tc.i]
+		if e.Check != tc.check || e.Match.Namespace != tc.namespace || e.Reason != tc.reason {
+			t.Errorf("exception %d = %+v, want check %s, namespace %s, reason %q", tc.i, e, tc.check, tc.namespace, tc.reason)
+		}
+		if e.Line != tc.line {
+			t.Errorf("exception %d line = %d, want %d", tc.i, e.Line, tc.line)
+		}
+	}
+}
+
+func TestLoadKnownChecks(t *testing.T) {
+	file := filepath.Join(t.TempDir(), ".kubethreat.yaml")
+	if err := os.WriteFile(file, []byte("exceptions:\n  - check: pod-privilegd\n    reason: ''\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(file, knownChecks...)
+	if err == nil {
+		t.Fatal("want an error, got none")
+	}
+	for _, want := range []string{
+		file + ": invalid configuration, 2 problems:",
+		file + `:2:12: exceptions[0].check: unknown check "pod-privilegd"; did you mean pod-privileged?`,
+		file + ":3:13: exceptions[0].reason: missing",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
 	}
 }
 
