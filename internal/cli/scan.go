@@ -543,19 +543,9 @@ func loadConfig(file string, paths []string, known []*check.Check) (*config.File
 	if file == "" {
 		return &config.File{}, nil
 	}
-	cfg, err := config.Load(file)
+	cfg, err := config.Load(file, checkIDs(known)...)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
-	}
-	ids := checkIDs(known)
-	for _, ex := range cfg.Exceptions {
-		if !slices.Contains(ids, ex.Check) {
-			msg := fmt.Sprintf("%s:%d: exception names unknown check %q", file, ex.Line, ex.Check)
-			if s := suppress.NearestCheckIDs(ex.Check, ids, 3); len(s) > 0 {
-				msg += "; did you mean " + strings.Join(s, ", ") + "?"
-			}
-			return nil, usageErrorf("%s", msg)
-		}
 	}
 	return cfg, nil
 }

@@ -100,7 +100,7 @@ func TestScanExitCodes(t *testing.T) {
 		{"unknown format", []string{priv, "-o", "xml"}, ExitUsage, `unknown output format "xml"`},
 		{"two reports on stdout", []string{priv, "-o", "table", "-o", "json"}, ExitUsage, "2 reports would go to standard output"},
 		{"missing config", []string{priv, "--config", filepath.Join(scanData, "config", "absent.yaml")}, ExitUsage, "reading configuration"},
-		{"config names unknown check", []string{priv, "--config", filepath.Join(scanData, "config", "unknown-check.yaml")}, ExitUsage, `unknown-check.yaml:2: exception names unknown check "pod-priviledged"; did you mean pod-privileged`},
+		{"config names unknown check", []string{priv, "--config", filepath.Join(scanData, "config", "unknown-check.yaml")}, ExitUsage, `unknown-check.yaml:2:12: exceptions[0].check: unknown check "pod-priviledged"; did you mean pod-privileged`},
 		{"missing Helm values file", []string{priv, "--values", filepath.Join(scanData, "absent-values.yaml")}, ExitUsage, "cannot read Helm values file"},
 	}
 	for _, tc := range tests {
