@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -55,6 +54,13 @@ type decoded struct {
 	errors    []Diagnostic
 	warnings  []Diagnostic
 
+	// templateHinted is true when a syntax error's hint is about template
+	// actions, which makes a warning about them redundant.
+	templateHinted bool
+	// braces are the positions of flow mappings that open with "{{",
+	// which is how YAML reads an unquoted template action.
+	braces map[position]bool
+
 	// anchorSizes is the expanded size of each anchored node of the
 	// stream. yaml.v3 resolves an alias to an anchor of an earlier
 	// document of the same stream, so the sizes outlive one document.
@@ -91,6 +97,26 @@ func isJSONName(name string) bool {
 // each object. jsonName is true for a file named *.json, whose JSON syntax
 // errors are reported as such instead of retrying the data as YAML.
 func decodeStream(name string, data []byte, origin string, jsonName bool) *decoded {
+	d := decodeValues(name, data, origin, jsonName)
+	// Helm and Kustomize output has been rendered already, so a "{{" left
+	// in it is meant for another tool.
+	if isPlainOrigin(origin) && !d.templateHinted && bytes.Contains(data, []byte("{{")) {
+		if w, ok := templateWarning(name, templateActions(data), d.braces); ok {
+			d.warnings = append(d.warnings, w)
+		}
+	}
+	return d
+}
+
+// isPlainOrigin reports whether objects of origin come from files as
+// written, which no tool has rendered.
+func isPlainOrigin(origin string) bool {
+	return origin == "file" || origin == "stdin"
+}
+
+// decodeValues decodes the documents of a stream as decodeStream does, but
+// without looking for template actions.
+func decodeValues(name string, data []byte, origin string, jsonName bool) *decoded {
 	d := &decoded{}
 	if looksLikeJSON(data) {
 		values, err := parseJSON(data)
@@ -249,25 +275,55 @@ func (d *decoded) decodeChunk(name, origin string, data []byte, line int) {
 			return
 		}
 		if err != nil {
-			d.errors = append(d.errors, yamlDiagnostic(name, data, line, err))
+			diag := yamlDiagnostic(name, data, line, err)
+			switch {
+			case diag.Hint == tabHint:
+			case !isPlainOrigin(origin):
+				// Rendered output gets the hint that its line numbers
+				// count from the start of the output instead.
+				diag.Hint = ""
+			default:
+				if hint := templateSyntaxHint(data, diag.Line-line); hint != "" {
+					diag.Hint = hint
+					d.templateHinted = true
+				}
+			}
+			d.errors = append(d.errors, diag)
 			return
 		}
 		d.addDocument(name, origin, &doc, line)
 	}
 }
 
-// yamlDiagnostic turns a yaml.v3 error into a diagnostic with the absolute
-// line and, for tabs, the column and a hint.
-func yamlDiagnostic(name string, data []byte, offset int, err error) Diagnostic {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	errLine := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, reason, ok := strings.Cut(rest, ": "); ok {
-			if n, convErr := strconv.Atoi(num); convErr == nil {
-				errLine, msg = n, reason
-			}
+// templateSyntaxHint returns the hint for a syntax error on errLine,
+// counted from 1, of a chunk with template actions, or "". An action that
+// names Helm anywhere in the chunk explains the error. Another action
+// explains it only when it is on the same line, because text for other
+// templating systems can sit in valid strings elsewhere.
+func templateSyntaxHint(data []byte, errLine int) string {
+	if !bytes.Contains(data, []byte("{{")) {
+		return ""
+	}
+	actions := templateActions(data)
+	if a, ok := firstHelmAction(actions); ok {
+		return a.hint()
+	}
+	for _, a := range actions {
+		if a.line == errLine {
+			return a.hint()
 		}
 	}
+	return ""
+}
+
+// tabHint is the hint on a syntax error caused by a tab in indentation.
+const tabHint = "YAML forbids tabs for indentation; replace them with spaces"
+
+// yamlDiagnostic turns a yaml.v3 error on a chunk that starts after offset
+// lines into a diagnostic with the absolute line of the problem, its
+// column when it can be found, and a hint for common mistakes.
+func yamlDiagnostic(name string, data []byte, offset int, err error) Diagnostic {
+	errLine, msg := splitYAMLError(err)
 	if errLine > 0 && yamlParserProblems[msg] {
 		errLine++
 	}
@@ -278,13 +334,22 @@ func yamlDiagnostic(name string, data []byte, offset int, err error) Diagnostic 
 	if strings.Contains(msg, "tab") || strings.Contains(msg, "cannot start any token") {
 		if tabLine, tabCol := nearestTabIndent(data, errLine); tabLine > 0 {
 			diag.Line, diag.Column = offset+tabLine, tabCol
-			diag.Hint = "YAML forbids tabs for indentation; replace them with spaces"
+			diag.Hint = tabHint
 			return diag
 		}
 	}
-	if bytes.Contains(data, []byte("{{")) {
-		diag.Hint = "this looks like a Helm template; scan the chart folder that contains Chart.yaml so that it is rendered first"
+
+	line, column := locateSyntaxError(data, msg)
+	// For a parser problem, yaml.v3 names the line where the enclosing
+	// structure starts, which can only come before the problem.
+	if line == 0 || yamlParserProblems[msg] && line < errLine {
+		return diag
 	}
+	if context := yamlParserContexts[msg]; context != "" && errLine > 0 && line > errLine {
+		diag.Message += fmt.Sprintf(" (in the %s that starts on line %d)", context, offset+errLine)
+	}
+	diag.Line, diag.Column = offset+line, column
+	diag.Hint = syntaxHint(data, line, column, msg)
 	return diag
 }
 
@@ -341,6 +406,12 @@ func (d *decoded) addDocument(name, origin string, doc *yaml.Node, offset int) {
 	c := docChecker{file: name, offset: offset, memo: d.anchorSizes}
 	expanded := c.visit(doc, 0)
 	d.anchorSizes = c.memo
+	for _, p := range c.braces {
+		if d.braces == nil {
+			d.braces = map[position]bool{}
+		}
+		d.braces[p] = true
+	}
 	if c.fail == nil && expanded-c.nodes > MaxAliasExpansion {
 		c.fail = &Diagnostic{File: name, Line: doc.Line, Column: doc.Column,
 			Message: fmt.Sprintf("YAML aliases expand the document to more than %d nodes", MaxAliasExpansion),
@@ -543,6 +614,7 @@ type docChecker struct {
 	memo     map[*yaml.Node]int64 // expanded size of each anchored node, -1 while it is being walked
 	fail     *Diagnostic
 	warnings []Diagnostic
+	braces   []position // flow mappings that open with "{{"
 }
 
 // expansionCap keeps expanded sizes from overflowing int64.
@@ -597,10 +669,25 @@ func (c *docChecker) visit(n *yaml.Node, depth int) int64 {
 	if n.Kind == yaml.MappingNode && len(n.Content) >= 4 && c.fail == nil {
 		c.checkDuplicates(n)
 	}
+	if isDoubleBrace(n) && len(c.braces) < maxTemplateActions {
+		c.braces = append(c.braces, position{n.Line, n.Column})
+	}
 	if n.Anchor != "" {
 		c.memo[n] = size
 	}
 	return size
+}
+
+// isDoubleBrace reports whether n is a flow mapping whose first key is a
+// flow mapping that opens right after it, as "{{" does. Both positions
+// must already include the chunk's line offset.
+func isDoubleBrace(n *yaml.Node) bool {
+	if n.Kind != yaml.MappingNode || n.Style&yaml.FlowStyle == 0 || len(n.Content) == 0 {
+		return false
+	}
+	key := n.Content[0]
+	return key.Kind == yaml.MappingNode && key.Style&yaml.FlowStyle != 0 &&
+		key.Line == n.Line && key.Column == n.Column+1
 }
 
 // checkDuplicates warns about a key that appears twice in a mapping.

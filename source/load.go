@@ -197,12 +197,10 @@ func (l *loader) walk(root string, res *LoadResult) []job {
 		if !hasManifestExt(path) {
 			return nil
 		}
-		// A symbolic link counts when it points to a regular file; links
-		// to folders are not followed, which keeps the walk free of loops.
-		if d.Type()&fs.ModeSymlink != 0 && !isFile(path) {
-			return nil
-		}
-		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+		if w, skip := checkFileType(path, d.Type()); skip {
+			if w != nil {
+				res.Warnings = append(res.Warnings, *w)
+			}
 			return nil
 		}
 		jobs = append(jobs, job{kind: jobFile, path: path})
@@ -212,6 +210,52 @@ func (l *loader) walk(root string, res *LoadResult) []job {
 		res.Errors = append(res.Errors, Diagnostic{File: root, Message: "cannot read: " + pathErrorText(err)})
 	}
 	return jobs
+}
+
+// checkFileType decides whether a folder entry named like a manifest is
+// read. A regular file is, and so is a symbolic link to one. Links to
+// folders are not followed, which keeps the walk free of loops. Anything
+// else is skipped with a warning, without opening it: opening a named pipe
+// for reading blocks until another process writes to it.
+func checkFileType(path string, mode fs.FileMode) (warning *Diagnostic, skip bool) {
+	if mode.IsRegular() {
+		return nil, false
+	}
+	if mode&fs.ModeSymlink == 0 {
+		return &Diagnostic{File: path, Message: "skipped " + fileTypeName(mode) + ", which is not a regular file"}, true
+	}
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		target, _ := os.Readlink(path)
+		return &Diagnostic{File: path,
+			Message: fmt.Sprintf("skipped a broken symbolic link, because its target %q does not exist", target),
+			Hint:    "fix or remove the link"}, true
+	case err != nil:
+		return &Diagnostic{File: path, Message: "skipped a symbolic link whose target cannot be read: " + pathErrorText(err)}, true
+	case info.IsDir():
+		return &Diagnostic{File: path, Message: "skipped a symbolic link to a folder, because links to folders are not followed",
+			Hint: "scan the folder by its own path"}, true
+	case !info.Mode().IsRegular():
+		return &Diagnostic{File: path, Message: "skipped a symbolic link to " + fileTypeName(info.Mode()) + ", which is not a regular file"}, true
+	}
+	return nil, false
+}
+
+// fileTypeName names the type of a file that is neither regular nor a
+// folder, with its article.
+func fileTypeName(mode fs.FileMode) string {
+	switch {
+	case mode&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case mode&fs.ModeSocket != 0:
+		return "a socket"
+	case mode&fs.ModeCharDevice != 0:
+		return "a character device"
+	case mode&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 func isFile(path string) bool {
@@ -321,6 +365,10 @@ func (l *loader) loadFile(path string) *decoded {
 		d.warnings = append(d.warnings, l.tooBig(path, size))
 		return d
 	}
+	if data, err = decodeUTF16(data); err != nil {
+		d.errors = append(d.errors, Diagnostic{File: path, Message: "cannot read: " + err.Error(), Hint: utf16Hint})
+		return d
+	}
 	if isBinary(data) {
 		d.warnings = append(d.warnings, binaryWarning(path))
 		return d
@@ -341,6 +389,10 @@ func (l *loader) loadStdin() *decoded {
 	}
 	if data == nil {
 		d.warnings = append(d.warnings, l.tooBig(StdinName, size))
+		return d
+	}
+	if data, err = decodeUTF16(data); err != nil {
+		d.errors = append(d.errors, Diagnostic{File: StdinName, Message: "cannot read: " + err.Error(), Hint: utf16Hint})
 		return d
 	}
 	if isBinary(data) {
