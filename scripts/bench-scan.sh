@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Measures kubethreat scan against the decode floor and kube-score.
 #
-#   scripts/bench-scan.sh [-n OBJECTS] [-t SECONDS]
+#   scripts/bench-scan.sh [-n OBJECTS] [-r RUNS] [-t SECONDS]
 #
 #   -n OBJECTS   size of the generated corpus (default 100000)
+#   -r RUNS      runs of kubethreat and of the floor, alternated, of which
+#                the one with the median wall time is reported (default 3);
+#                kube-score runs once, as it takes minutes
 #   -t SECONDS   time limit for each measured run (default 900); a run that
 #                hits it is reported as timed out
 #
@@ -24,13 +27,15 @@
 set -euo pipefail
 
 objects=100000
+runs=3
 limit=900
-while getopts "n:t:" opt; do
+while getopts "n:r:t:" opt; do
 	case $opt in
 	n) objects=$OPTARG ;;
+	r) runs=$OPTARG ;;
 	t) limit=$OPTARG ;;
 	*)
-		echo "usage: $0 [-n OBJECTS] [-t SECONDS]" >&2
+		echo "usage: $0 [-n OBJECTS] [-r RUNS] [-t SECONDS]" >&2
 		exit 2
 		;;
 	esac
@@ -108,6 +113,10 @@ stdin_measure() {
 	measure "$name" "$logfile" /dev/null bash -c '"$@" < "$0"' "$input" "$@"
 }
 
+# median prints the line, among its arguments, with the median first field
+# (the wall time).
+median() { printf '%s\n' "$@" | sort -n -k1,1 | sed -n "$((($# + 1) / 2))p"; }
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 
 # usable STATUS VALUE prints VALUE, or "-" when the run did not complete.
@@ -128,8 +137,13 @@ bench() {
 
 	log "measuring $name ($files files, $size_bytes bytes)"
 	local ours floor score
-	ours=$(measure kubethreat "$work_dir/$name.ours" /dev/null "$bin_dir/kubethreat" scan "$dir" -o json --keep-going)
-	floor=$(measure floor "$work_dir/$name.floor" "$work_dir/$name.floor.out" "$bin_dir/decodefloor" "$dir")
+	local ours_runs=() floor_runs=() i
+	for ((i = 1; i <= runs; i++)); do
+		ours_runs+=("$(measure kubethreat "$work_dir/$name.ours" /dev/null "$bin_dir/kubethreat" scan "$dir" -o json --keep-going)")
+		floor_runs+=("$(measure floor "$work_dir/$name.floor" "$work_dir/$name.floor.out" "$bin_dir/decodefloor" "$dir")")
+	done
+	ours=$(median "${ours_runs[@]}")
+	floor=$(median "${floor_runs[@]}")
 	docs=$(grep -o '[0-9]* documents,' "$work_dir/$name.floor.out" | cut -d' ' -f1)
 	if [[ -x $bin_dir/kube-score ]]; then
 		score=$(stdin_measure kube-score "$work_dir/$name.score" "$concat" "$bin_dir/kube-score" score -)
@@ -166,7 +180,7 @@ build_tools
 log "generating $objects objects"
 (cd "$repo_root" && go run ./internal/scanbench/gen -objects "$objects" -out "$work_dir/generated") >&2
 
-printf 'kubethreat scan benchmark, %s, %s CPUs, Go %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(go env GOVERSION)"
+printf 'kubethreat scan benchmark, %s, %s CPUs, Go %s, median of %s runs\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(go env GOVERSION)" "$runs"
 bench generated "$work_dir/generated"
 if [[ -d $shared_corpus ]]; then
 	bench corpus "$shared_corpus"
