@@ -440,11 +440,29 @@ func (l *loader) tooBig(name string, size int64) Diagnostic {
 	return Diagnostic{File: name, Message: msg, Hint: "raise the limit with --max-file-size"}
 }
 
-// formatSize formats a byte count in binary units, such as "12.5 MiB".
+// formatSize formats a byte count as a whole number of decimal or binary
+// units when it is one, such as "1 MB" for a limit given as 1M or "10 MiB"
+// for 10Mi, and otherwise in binary units, such as "12.5 MiB".
 func formatSize(n int64) string {
 	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d bytes", n)
+	}
+	for i, u := range []struct {
+		decimal, binary string
+	}{{"TB", "TiB"}, {"GB", "GiB"}, {"MB", "MiB"}, {"kB", "KiB"}} {
+		exp := 4 - i
+		dec, bin := int64(1), int64(1)
+		for range exp {
+			dec *= 1000
+			bin *= unit
+		}
+		if n%bin == 0 {
+			return fmt.Sprintf("%d %s", n/bin, u.binary)
+		}
+		if n%dec == 0 {
+			return fmt.Sprintf("%d %s", n/dec, u.decimal)
+		}
 	}
 	value, suffix := float64(n), ""
 	for _, s := range []string{"KiB", "MiB", "GiB", "TiB"} {

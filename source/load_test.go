@@ -622,3 +622,23 @@ func TestCancelledContext(t *testing.T) {
 		t.Error("Load with a cancelled context returned no error")
 	}
 }
+
+func TestFormatSize(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{512, "512 bytes"},
+		{2048, "2 KiB"},
+		{1_000_000, "1 MB"},
+		{10 << 20, "10 MiB"},
+		{2_000, "2 kB"},
+		{3_456_789, "3.3 MiB"},
+		{1 << 30, "1 GiB"},
+	}
+	for _, tt := range tests {
+		if got := formatSize(tt.n); got != tt.want {
+			t.Errorf("formatSize(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
