@@ -85,12 +85,17 @@ type match struct {
 // container port that identifies an interface on its own.
 func identify(spec check.PodSpec) (match, bool) {
 	containers := spec.Containers()
+	images := make([]string, len(containers))
+	repos := make([]string, len(containers))
+	for j, c := range containers {
+		images[j] = c.Value.Field("image").Str()
+		repos[j] = repositoryPath(images[j])
+	}
 	for i := range sensitiveInterfaces {
 		si := &sensitiveInterfaces[i]
-		for _, c := range containers {
-			image := c.Value.Field("image").Str()
-			if imageMatches(image, si.Images) && hasArgs(c.Value, si.Args) {
-				return match{si, "image " + image}, true
+		for j, c := range containers {
+			if repoMatches(repos[j], si.Images) && hasArgs(c.Value, si.Args) {
+				return match{si, "image " + images[j]}, true
 			}
 		}
 	}
@@ -148,7 +153,12 @@ func repositoryPath(image string) string {
 // imageMatches reports whether an image's repository path is one of the
 // paths or ends with one of them after a slash.
 func imageMatches(image string, paths []string) bool {
-	repo := repositoryPath(image)
+	return repoMatches(repositoryPath(image), paths)
+}
+
+// repoMatches reports whether a repository path, as repositoryPath
+// returns it, is one of paths or ends with "/" and one of them.
+func repoMatches(repo string, paths []string) bool {
 	for _, p := range paths {
 		if repo == p || strings.HasSuffix(repo, "/"+p) {
 			return true

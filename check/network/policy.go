@@ -102,19 +102,30 @@ func unevaluatedPolicies(inv *check.Inventory, namespace string) []string {
 	if !hasUnevaluatedPolicies(inv) {
 		return nil // the common case, found without a pass over every object
 	}
-	var out []string
-	for _, o := range inv.Objects {
-		calico := o.Kind == "NetworkPolicy" && !isNetworkPolicy(o)
-		if !calico && !otherPolicyKinds[o.Kind] {
-			continue
+	// The policies are indexed once per inventory by namespace; "" holds
+	// the cluster-wide ones, which apply to every namespace.
+	index := inv.Memo(unevaluatedKey{}, func() any {
+		m := map[string][]string{}
+		for _, o := range inv.Objects {
+			calico := o.Kind == "NetworkPolicy" && !isNetworkPolicy(o)
+			if !calico && !otherPolicyKinds[o.Kind] {
+				continue
+			}
+			ns := ""
+			if o.Namespace != "" {
+				ns = namespaceOf(o)
+			}
+			m[ns] = append(m[ns], o.Ref.String())
 		}
-		if o.Namespace != "" && namespaceOf(o) != namespace {
-			continue
-		}
-		out = append(out, o.Ref.String())
+		return m
+	}).(map[string][]string)
+	if namespace == "" {
+		return index[""]
 	}
-	return out
+	return append(slices.Clone(index[""]), index[namespace]...)
 }
+
+type unevaluatedKey struct{}
 
 // hasUnevaluatedPolicies reports whether the inventory holds any policy
 // that unevaluatedPolicies would list.

@@ -29,6 +29,8 @@ type accountIndex struct {
 	bindings map[string][]string       // "namespace/name", "namespace/*" or "*" to binding names
 }
 
+type accountIndexKey struct{}
+
 func newAccountIndex(inv *check.Inventory) *accountIndex {
 	ix := &accountIndex{accounts: map[string]*source.Object{}, bindings: map[string][]string{}}
 	for _, sa := range inv.Kind("ServiceAccount") {
@@ -136,7 +138,8 @@ func (ix *accountIndex) mountsToken(o *source.Object, ps check.PodSpec) (tokenMo
 // token mounts of accounts that some binding in the inventory grants
 // permissions, otherwise those of accounts that no binding names.
 func evalAutomount(inv *check.Inventory, r *check.Reporter, bound bool) {
-	ix := newAccountIndex(inv)
+	// Both token checks read the same index, built once per inventory.
+	ix := inv.Memo(accountIndexKey{}, func() any { return newAccountIndex(inv) }).(*accountIndex)
 	for _, o := range inv.Objects {
 		specs := check.PodSpecs(o)
 		if len(specs) == 0 {
