@@ -64,26 +64,36 @@ func (p policy) selects(w workload) bool {
 
 // policiesByNamespace returns the NetworkPolicies of the inventory by
 // namespace, so that a workload is compared only with the policies of its
-// own namespace, the only ones that can select it.
+// own namespace, the only ones that can select it. The map is built once
+// per inventory and shared: callers must not modify it.
 func policiesByNamespace(inv *check.Inventory) map[string][]policy {
-	out := map[string][]policy{}
-	for _, p := range policies(inv) {
-		ns := namespaceOf(p.Object)
-		out[ns] = append(out[ns], p)
-	}
-	return out
+	return inv.Memo(policiesByNamespaceKey{}, func() any {
+		out := map[string][]policy{}
+		for _, p := range policies(inv) {
+			ns := namespaceOf(p.Object)
+			out[ns] = append(out[ns], p)
+		}
+		return out
+	}).(map[string][]policy)
 }
 
-// policies returns the NetworkPolicies of the inventory.
+type policiesByNamespaceKey struct{}
+
+// policies returns the NetworkPolicies of the inventory, parsed once per
+// inventory and shared: callers must not modify the slice.
 func policies(inv *check.Inventory) []policy {
-	var out []policy
-	for _, o := range inv.Kind("NetworkPolicy") {
-		if isNetworkPolicy(o) {
-			out = append(out, parsePolicy(o))
+	return inv.Memo(policiesKey{}, func() any {
+		var out []policy
+		for _, o := range inv.Kind("NetworkPolicy") {
+			if isNetworkPolicy(o) {
+				out = append(out, parsePolicy(o))
+			}
 		}
-	}
-	return out
+		return out
+	}).([]policy)
 }
+
+type policiesKey struct{}
 
 // otherPolicyKinds are policy resources of CNI plugins and of the
 // AdminNetworkPolicy API, which the checks cannot evaluate. Their presence
@@ -130,6 +140,12 @@ type unevaluatedKey struct{}
 // hasUnevaluatedPolicies reports whether the inventory holds any policy
 // that unevaluatedPolicies would list.
 func hasUnevaluatedPolicies(inv *check.Inventory) bool {
+	return inv.Memo(hasUnevaluatedKey{}, func() any { return findUnevaluatedPolicies(inv) }).(bool)
+}
+
+type hasUnevaluatedKey struct{}
+
+func findUnevaluatedPolicies(inv *check.Inventory) bool {
 	for kind := range otherPolicyKinds {
 		if len(inv.Kind(kind)) > 0 {
 			return true

@@ -80,11 +80,33 @@ func tokens(container source.Value) []token {
 	return out
 }
 
+// mentions reports whether the container's command or args contain the
+// binary's name or hyperkube anywhere, which binaryFlags needs to find the
+// binary among them.
+func mentions(container source.Value, binary string) bool {
+	for _, field := range []string{"command", "args"} {
+		for _, item := range container.Field(field).Items() {
+			if s, ok := item.String(); ok && (strings.Contains(s, binary) || strings.Contains(s, "hyperkube")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // binaryFlags finds the control-plane binary in a container and returns
 // its flags. binary is a name such as "kube-apiserver"; aliases are the
 // hyperkube subcommand names for it. A container without a command counts
 // when its image is the binary's image and its args are flags.
 func binaryFlags(container source.Value, binary string, aliases ...string) (flags, bool) {
+	if !mentions(container, binary) {
+		// Most containers run neither the binary nor hyperkube: only the
+		// image can still make them count, and their words need no split.
+		if container.Field("command").Len() > 0 || !isImageOf(container.Field("image").Str(), binary) {
+			return nil, false
+		}
+		return parseFlags(tokens(container)), true
+	}
 	toks := tokens(container)
 	start := -1
 	for i, t := range toks {
