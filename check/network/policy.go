@@ -112,8 +112,8 @@ func unevaluatedPolicies(inv *check.Inventory, namespace string) []string {
 	if !hasUnevaluatedPolicies(inv) {
 		return nil // the common case, found without a pass over every object
 	}
-	// The policies are indexed once per inventory by namespace; "" holds
-	// the cluster-wide ones, which apply to every namespace.
+	// The policies are indexed once per inventory by namespace. The key ""
+	// holds the cluster-wide ones, which apply to every namespace.
 	index := inv.Memo(unevaluatedKey{}, func() any {
 		m := map[string][]string{}
 		for _, o := range inv.Objects {

@@ -151,7 +151,8 @@ func loadRules(e *env, m *matrix.Matrix, f *coverageFlags) (*detect.Set, int, er
 		}
 		// A mistyped --rules path that holds no rule would otherwise look
 		// like a clean run with no detections at all.
-		// Unless an error above already explains it.
+		// The message is left out when an error above already explains
+		// the missing rules.
 		if (imported == nil || len(imported.Rules) == 0) && errors == 0 {
 			fmt.Fprintf(e.stderr, "kubethreat: no Falco, Sigma, Elastic, Splunk or mapping-file rule found in %s; check the --rules paths\n", strings.Join(f.rules, ", "))
 			errors++
