@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -433,11 +434,36 @@ func binaryWarning(name string) Diagnostic {
 }
 
 func (l *loader) tooBig(name string, size int64) Diagnostic {
-	msg := fmt.Sprintf("skipped: the file is %s, over the maximum file size of %s", formatSize(size), formatSize(l.maxSize))
+	fileText, limitText := formatSizes(size, l.maxSize)
+	msg := fmt.Sprintf("skipped: the file is %s, over the maximum file size of %s", fileText, limitText)
 	if name == StdinName {
 		msg = fmt.Sprintf("skipped: standard input is larger than the maximum file size of %s", formatSize(l.maxSize))
 	}
 	return Diagnostic{File: name, Message: msg, Hint: "raise the limit with --max-file-size"}
+}
+
+// formatSizes formats a file's size in the unit that formatSize picks for
+// the limit, so that the two compare at a glance, such as "1.5 MB" against
+// "1 MB", with up to three decimals to tell them apart. When they still
+// look equal, or the limit is no whole number of a unit, both are given in
+// bytes.
+func formatSizes(size, limit int64) (sizeText, limitText string) {
+	limitText = formatSize(limit)
+	number, unit, ok := strings.Cut(limitText, " ")
+	whole, err := strconv.ParseInt(number, 10, 64)
+	if ok && err == nil && whole > 0 && unit != "bytes" && !strings.Contains(number, ".") {
+		value := float64(size) / float64(limit/whole)
+		for decimals := 1; decimals <= 3; decimals++ {
+			text := strconv.FormatFloat(value, 'f', decimals, 64)
+			if strings.Contains(text, ".") {
+				text = strings.TrimRight(strings.TrimRight(text, "0"), ".")
+			}
+			if text += " " + unit; text != limitText {
+				return text, limitText
+			}
+		}
+	}
+	return fmt.Sprintf("%d bytes", size), fmt.Sprintf("%d bytes", limit)
 }
 
 // formatSize formats a byte count as a whole number of decimal or binary

@@ -642,3 +642,24 @@ func TestFormatSize(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatSizes(t *testing.T) {
+	tests := []struct {
+		size, limit         int64
+		wantSize, wantLimit string
+	}{
+		{2_000_000, 1_000_000, "2 MB", "1 MB"},
+		{1_040_013, 1_000_000, "1.04 MB", "1 MB"},
+		{1_000_013, 1_000_000, "1000013 bytes", "1000000 bytes"},
+		{3 << 10, 2 << 10, "3 KiB", "2 KiB"},
+		{1_040_013, 1_039_999, "1040013 bytes", "1039999 bytes"},
+		{15 << 20, 10 << 20, "15 MiB", "10 MiB"},
+		{10_600_000, 10 << 20, "10.1 MiB", "10 MiB"},
+	}
+	for _, tt := range tests {
+		gotSize, gotLimit := formatSizes(tt.size, tt.limit)
+		if gotSize != tt.wantSize || gotLimit != tt.wantLimit {
+			t.Errorf("formatSizes(%d, %d) = %q, %q; want %q, %q", tt.size, tt.limit, gotSize, gotLimit, tt.wantSize, tt.wantLimit)
+		}
+	}
+}
