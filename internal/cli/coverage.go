@@ -176,7 +176,17 @@ func loadExposure(e *env, m *matrix.Matrix, scanFile string, paths []string) (*r
 		if err != nil {
 			return nil, 0, usageErrorf("%s: %v", scanFile, err)
 		}
-		return doc, 0, nil
+		// A saved scan that had input errors, or read nothing, makes the
+		// coverage as incomplete as a scan run here would.
+		errors := 0
+		for _, d := range doc.Diagnostics {
+			if d.Severity == report.SeverityError {
+				text := source.Diagnostic{File: d.File, Line: d.Line, Column: d.Column, Message: d.Message, Hint: d.Hint}.String()
+				fmt.Fprintf(e.stderr, "kubethreat: %s: input error of the saved scan: %s\n", scanFile, text)
+				errors++
+			}
+		}
+		return doc, errors, nil
 	case len(paths) > 0:
 		return scanForCoverage(e, m, paths)
 	}

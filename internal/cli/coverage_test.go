@@ -217,3 +217,20 @@ func TestCoverageErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestCoverageSavedScanWithErrors(t *testing.T) {
+	saved := filepath.Join(t.TempDir(), "scan.json")
+	if _, errOut, code := run(t, "scan", filepath.Join(scanData, "not-objects"), "-o", "json="+saved); code != ExitUsage {
+		t.Fatalf("scan exited %d, want %d: %s", code, ExitUsage, errOut)
+	}
+	out, errOut, code := run(t, "coverage", "--scan", saved)
+	if code != ExitUsage {
+		t.Errorf("coverage --scan of a failed scan exited %d, want %d", code, ExitUsage)
+	}
+	if !strings.Contains(errOut, "input error of the saved scan: no Kubernetes objects found") {
+		t.Errorf("stderr %q does not name the saved scan's input error", errOut)
+	}
+	if !strings.Contains(out, "Mitigation plan") {
+		t.Errorf("no report was written:\n%s", out)
+	}
+}
