@@ -27,10 +27,12 @@ func newChecksCommand(e *env) *cobra.Command {
 		Long: "List the built-in checks: the IDs that scan --checks and --skip-checks, suppressions\n" +
 			"and the exceptions file name, with each check's severity, the techniques it detects\n" +
 			"exposure to and the mitigations it looks for. --for keeps the checks of a technique,\n" +
-			"mitigation or tactic, given by ID or name.",
+			"mitigation or tactic, given by ID or name, or of the matrix techniques and mitigations\n" +
+			"an ATT&CK ID maps to.",
 		Example: "  kubethreat checks\n  kubethreat checks --for MS-TA9013 --for MS-M9025\n  kubethreat checks -o json",
 		Args:    exactArgs(0, "checks takes no arguments; use --for ID to filter"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			format = strings.ToLower(format)
 			if err := checkFormat(format, checksFormats...); err != nil {
 				return err
 			}
@@ -46,7 +48,7 @@ func newChecksCommand(e *env) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: "+strings.Join(checksFormats, ", "))
-	cmd.Flags().StringArrayVar(&filters, "for", nil, "keep the checks of this technique, mitigation or tactic, by ID or name (repeatable)")
+	cmd.Flags().StringArrayVar(&filters, "for", nil, "keep the checks of this technique, mitigation, tactic or ATT&CK ID, by ID or name (repeatable)")
 	return cmd
 }
 
@@ -76,8 +78,18 @@ func filterChecks(m *matrix.Matrix, all []*check.Check, filters []string) ([]*ch
 					}
 				}
 			}
+		case matrix.KindAttackTechnique:
+			for _, t := range entry.AttackTechnique.Techniques {
+				selected[t.ID] = true
+			}
+		case matrix.KindAttackMitigation:
+			for _, x := range entry.AttackMitigation.Mitigations {
+				selected[x.ID] = true
+			}
+		case matrix.KindRetired:
+			return nil, usageErrorf("invalid --for %q: %s is retired; use %s", f, entry.Retired.ID, entry.Retired.Successor)
 		default:
-			return nil, usageErrorf("invalid --for %q: give a technique, mitigation or tactic of the matrix, not a %s", f, entry.Kind)
+			return nil, usageErrorf("invalid --for %q: give a technique, mitigation or tactic of the matrix, or an ATT&CK technique or mitigation", f)
 		}
 	}
 	var out []*check.Check
@@ -136,7 +148,11 @@ func writeChecks(w io.Writer, format string, checks []*check.Check) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d checks\n", len(checks))
+	noun := "checks"
+	if len(checks) == 1 {
+		noun = "check"
+	}
+	_, err := fmt.Fprintf(w, "%d %s\n", len(checks), noun)
 	return err
 }
 

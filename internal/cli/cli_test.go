@@ -226,6 +226,11 @@ func TestChecksCommand(t *testing.T) {
 		}
 	}
 
+	out, errOut, code = run(t, "checks", "--for", "T1610")
+	if code != ExitOK || !strings.Contains(out, "pod-privileged") {
+		t.Errorf("checks --for T1610 (ATT&CK, mapped to MS-TA9008) exited %d: %s%s", code, out, errOut)
+	}
+
 	out, _, code = run(t, "checks", "--for", "persistence", "-o", "markdown")
 	if code != ExitOK || !strings.HasPrefix(out, "| Check |") {
 		t.Errorf("checks --for persistence -o markdown exited %d with %q", code, out[:min(len(out), 60)])
@@ -233,7 +238,7 @@ func TestChecksCommand(t *testing.T) {
 
 	for _, args := range [][]string{
 		{"checks", "--for", "MS-TA9999"},
-		{"checks", "--for", "T1610"},
+		{"checks", "--for", "MS-TA9032"},
 		{"checks", "-o", "xml"},
 		{"checks", "extra"},
 	} {

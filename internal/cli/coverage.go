@@ -72,6 +72,7 @@ func newCoverageCommand(e *env) *cobra.Command {
 const minCoverageWidth = 40
 
 func runCoverage(e *env, f *coverageFlags, paths []string) error {
+	f.format = strings.ToLower(f.format)
 	if err := checkFormat(f.format, coverageFormats...); err != nil {
 		return err
 	}
