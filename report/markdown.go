@@ -41,7 +41,13 @@ func writeMarkdown(w io.Writer, s *Scan) error {
 }
 
 func mdHeader(b *bytes.Buffer, s *Scan, tool Tool, sum Summary) {
-	fmt.Fprintf(b, "## kubethreat scan: %s\n\n", plural(sum.Status.Fail, "failing finding"))
+	heading := plural(sum.Status.Fail, "failing finding")
+	if sum.Diagnostics.Errors > 0 {
+		// A comment that reads "0 failing findings" must not pass for a
+		// clean run when some input could not be read.
+		heading += ", " + plural(sum.Diagnostics.Errors, "input error")
+	}
+	fmt.Fprintf(b, "## kubethreat scan: %s\n\n", heading)
 
 	var inputs []string
 	for _, in := range s.Inputs {
