@@ -464,7 +464,7 @@ func selectChecks(all []*check.Check, include, exclude []string) ([]*check.Check
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, usageErrorf("%s", strings.Join(unknown, "\n"))
+		return nil, usageErrorf("%s", strings.Join(unknown, "\nkubethreat: "))
 	}
 	var out []*check.Check
 	for _, c := range all {
