@@ -357,7 +357,13 @@ func countFiles(objs []*source.Object) int {
 // error rather than a clean scan.
 func noObjectsError(in *loaded) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "no Kubernetes objects found in %s", strings.Join(in.inputs, ", "))
+	names := slices.Clone(in.inputs)
+	for i, name := range names {
+		if name == "-" {
+			names[i] = "standard input"
+		}
+	}
+	fmt.Fprintf(&b, "no Kubernetes objects found in %s", strings.Join(names, ", "))
 	if len(in.skipped) > 0 {
 		var parts []string
 		for _, reason := range sortedMapKeys(in.skipped) {
@@ -604,6 +610,9 @@ type outputFileValue struct{ o *outputFlags }
 func (v outputFileValue) String() string { return "" }
 func (v outputFileValue) Type() string   { return "FILE" }
 func (v outputFileValue) Set(file string) error {
+	if file == "" {
+		return errors.New("empty file name; give a file, or - for standard output")
+	}
 	if len(v.o.specs) == 0 {
 		v.o.orphan = append(v.o.orphan, file)
 		return nil
