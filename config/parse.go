@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/kubethreat/kubethreat/internal/nearest"
+	"github.com/kubethreat/kubethreat/source"
 )
 
 // parser builds a File from the YAML node tree of a configuration file, so
@@ -369,7 +370,7 @@ func (p *parser) addSyntaxError(data []byte, err error) {
 		}
 	}
 	switch {
-	case line > 0 && yamlParserProblems[msg]:
+	case line > 0 && source.IsYAMLParserProblem(msg):
 		line++
 	case line == 0 && !isReaderProblem(msg):
 		// yaml.v3 v3.0.1 leaves out the line when it is the first one.
@@ -418,23 +419,6 @@ func nearestTabIndent(data []byte, near int) (line, column int) {
 		}
 	}
 	return line, column
-}
-
-// yamlParserProblems are the messages of yaml.v3's parser, as opposed to
-// its scanner. yaml.v3 v3.0.1 counts the line of a parser error from 0 and
-// the line of a scanner error from 1.
-var yamlParserProblems = map[string]bool{
-	"did not find expected ',' or ']'":       true,
-	"did not find expected ',' or '}'":       true,
-	"did not find expected '-' indicator":    true,
-	"did not find expected <document start>": true,
-	"did not find expected <stream-start>":   true,
-	"did not find expected key":              true,
-	"did not find expected node content":     true,
-	"found duplicate %TAG directive":         true,
-	"found duplicate %YAML directive":        true,
-	"found incompatible YAML document":       true,
-	"found undefined tag handle":             true,
 }
 
 var dateForm = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})$`)

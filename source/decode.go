@@ -356,6 +356,11 @@ func yamlDiagnostic(name string, data []byte, offset int, err error) Diagnostic 
 // yamlParserProblems are the messages of yaml.v3's parser, as opposed to
 // its scanner. yaml.v3 v3.0.1 reports the line of a parser error counted
 // from 0, and of a scanner error counted from 1.
+// IsYAMLParserProblem reports whether a yaml.v3 error message, without its
+// "yaml: line N: " prefix, comes from the parser, whose line numbers count
+// from 0, rather than from the scanner, whose line numbers count from 1.
+func IsYAMLParserProblem(msg string) bool { return yamlParserProblems[msg] }
+
 var yamlParserProblems = map[string]bool{
 	"did not find expected ',' or ']'":       true,
 	"did not find expected ',' or '}'":       true,
