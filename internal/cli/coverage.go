@@ -14,7 +14,6 @@ import (
 	"github.com/kubethreat/kubethreat/matrix"
 	"github.com/kubethreat/kubethreat/report"
 	"github.com/kubethreat/kubethreat/report/navigator"
-	"github.com/kubethreat/kubethreat/source"
 )
 
 func init() { commands = append(commands, newCoverageCommand) }
@@ -182,8 +181,7 @@ func loadExposure(e *env, m *matrix.Matrix, scanFile string, paths []string) (*r
 		errors := 0
 		for _, d := range doc.Diagnostics {
 			if d.Severity == report.SeverityError {
-				text := source.Diagnostic{File: d.File, Line: d.Line, Column: d.Column, Message: d.Message, Hint: d.Hint}.String()
-				fmt.Fprintf(e.stderr, "kubethreat: %s: input error of the saved scan: %s\n", scanFile, text)
+				fmt.Fprintf(e.stderr, "kubethreat: %s: input error of the saved scan: %s\n", scanFile, diagnosticText(d))
 				errors++
 			}
 		}
@@ -227,8 +225,7 @@ func scanForCoverage(e *env, m *matrix.Matrix, paths []string) (*report.ScanDocu
 		if d.Severity != report.SeverityError {
 			prefix = "warning: "
 		}
-		text := source.Diagnostic{File: d.File, Line: d.Line, Column: d.Column, Message: d.Message, Hint: d.Hint}.String()
-		fmt.Fprintf(e.stderr, "kubethreat: %s%s\n", prefix, text)
+		fmt.Fprintf(e.stderr, "kubethreat: %s%s\n", prefix, diagnosticText(d))
 	}
 	return report.NewScanDocument(scan, tool), errors, nil
 }

@@ -297,13 +297,19 @@ func scanOutcome(e *env, f *scanFlags, plan *scanPlan, scan *report.Scan) error 
 	return nil
 }
 
+// diagnosticText formats an input problem of a report as the loader does:
+// "file:line:column: message; hint".
+func diagnosticText(d report.Diagnostic) string {
+	return source.Diagnostic{File: d.File, Line: d.Line, Column: d.Column, Message: d.Message, Hint: d.Hint}.String()
+}
+
 func printDiagnostics(w io.Writer, ds []report.Diagnostic, limit int) {
 	for i, d := range ds {
 		if i == limit {
 			fmt.Fprintf(w, "kubethreat: ... and %d more input error(s) in the report\n", len(ds)-limit)
 			return
 		}
-		text := source.Diagnostic{File: d.File, Line: d.Line, Column: d.Column, Message: d.Message, Hint: d.Hint}.String()
+		text := diagnosticText(d)
 		fmt.Fprintf(w, "kubethreat: %s\n", text)
 	}
 }
@@ -373,7 +379,7 @@ func noObjectsError(in *loaded) error {
 	}
 	var errs, warnings []string
 	for _, d := range in.diagnostics {
-		text := source.Diagnostic{File: d.File, Line: d.Line, Column: d.Column, Message: d.Message, Hint: d.Hint}.String()
+		text := diagnosticText(d)
 		if d.Severity == report.SeverityError {
 			errs = append(errs, text)
 		} else {
