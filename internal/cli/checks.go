@@ -32,8 +32,7 @@ func newChecksCommand(e *env) *cobra.Command {
 		Example: "  kubethreat checks\n  kubethreat checks --for MS-TA9013 --for MS-M9025\n  kubethreat checks -o json",
 		Args:    exactArgs(0, "checks takes no arguments; use --for ID to filter"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format = strings.ToLower(format)
-			if err := checkFormat(format, checksFormats...); err != nil {
+			if err := checkFormat(&format, checksFormats...); err != nil {
 				return err
 			}
 			m, err := e.matrix()

@@ -11,6 +11,7 @@ import (
 	"github.com/kubethreat/kubethreat/assess"
 	"github.com/kubethreat/kubethreat/check"
 	"github.com/kubethreat/kubethreat/detect"
+	"github.com/kubethreat/kubethreat/internal/gctune"
 	"github.com/kubethreat/kubethreat/matrix"
 	"github.com/kubethreat/kubethreat/report"
 	"github.com/kubethreat/kubethreat/report/navigator"
@@ -71,8 +72,7 @@ func newCoverageCommand(e *env) *cobra.Command {
 const minCoverageWidth = 40
 
 func runCoverage(e *env, f *coverageFlags, paths []string) error {
-	f.format = strings.ToLower(f.format)
-	if err := checkFormat(f.format, coverageFormats...); err != nil {
+	if err := checkFormat(&f.format, coverageFormats...); err != nil {
 		return err
 	}
 	if f.width != 0 && f.width < minCoverageWidth {
@@ -200,6 +200,7 @@ func scanForCoverage(e *env, m *matrix.Matrix, paths []string) (*report.ScanDocu
 	if err != nil {
 		return nil, 0, err
 	}
+	gctune.ForScan()
 	scan, evalErr := evaluate(e.ctx, fileStage(paths, e.stdin, sf), &progress{}, plan, sf)
 	if scan == nil {
 		return nil, 0, evalErr

@@ -27,7 +27,7 @@ func newMatrixCommand(e *env) *cobra.Command {
 		Example: "  kubethreat matrix\n  kubethreat matrix --ids --tactic persistence\n  kubethreat matrix -o markdown",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(format, "table", "json", "yaml", "csv", "markdown"); err != nil {
+			if err := checkFormat(&format, "table", "json", "yaml", "csv", "markdown"); err != nil {
 				return err
 			}
 			m, err := e.matrix()

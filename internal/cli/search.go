@@ -31,7 +31,7 @@ func newSearchCommand(e *env) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, "text", "json"); err != nil {
+			if err := checkFormat(&format, "text", "json"); err != nil {
 				return err
 			}
 			if limit < 0 {

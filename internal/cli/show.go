@@ -25,7 +25,7 @@ func newShowCommand(e *env) *cobra.Command {
 		Example: "  kubethreat show MS-TA9016\n  kubethreat show T1610\n  kubethreat show MS-M9025 -o markdown",
 		Args:    exactArgs(1, "show takes one ID, such as MS-TA9016"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, "text", "json", "yaml", "markdown"); err != nil {
+			if err := checkFormat(&format, "text", "json", "yaml", "markdown"); err != nil {
 				return err
 			}
 			if strings.TrimSpace(args[0]) == "" {
