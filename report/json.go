@@ -113,11 +113,10 @@ type SuppressionInfo struct {
 	Expires string `json:"expires,omitempty"`
 }
 
-// writeJSON writes the scan as an indented ScanDocument. The output is
-// byte for byte what encoding/json writes for the whole document with a
-// two-space indent, but the findings, which make up nearly all of a large
-// report, are encoded in parallel, a chunk at a time, and streamed, so that
-// the report never sits in memory whole.
+// writeJSON writes the scan as an indented ScanDocument, byte for byte as
+// encoding/json would with a two-space indent. The findings make up nearly
+// all of a large report, so they are encoded in parallel, a chunk at a
+// time, and streamed. The report never sits in memory whole.
 func writeJSON(w io.Writer, s *Scan) error {
 	if err := validate(s); err != nil {
 		return err
@@ -202,8 +201,8 @@ func (jw *jsonWriter) field(name string, v any) {
 const findingChunk = 512
 
 // findings writes the findings array, two levels deep. Workers encode
-// chunks of findings in parallel; the chunks are written in order, a
-// window of them at a time, so memory stays bounded by the window.
+// chunks of findings in parallel, and the chunks are written in order, a
+// window of them at a time, so that memory is bounded by the window.
 func (jw *jsonWriter) findings(fs []*check.Finding) {
 	if len(fs) == 0 {
 		jw.raw("[]")
@@ -441,7 +440,7 @@ func ReadJSON(r io.Reader) (*ScanDocument, error) {
 // result at all: a JSON value other than an object, or a document of
 // another kind.
 type NotScanResultError struct {
-	Kind DocumentKind // what the document is; UnknownDocument when Err is set
+	Kind DocumentKind // the document's kind, or UnknownDocument when Err is set
 	Err  error        // which JSON type the document has instead of an object, or nil
 }
 
@@ -458,7 +457,7 @@ func (e *NotScanResultError) Unwrap() error { return e.Err }
 // users are likely to pass in place of a scan result.
 type DocumentKind int
 
-// Kinds of JSON document that IdentifyDocument tells apart.
+// Kinds of JSON document that IdentifyDocument recognizes.
 const (
 	UnknownDocument        DocumentKind = iota
 	ScanResultDocument                  // kubethreat scan -o json
@@ -571,8 +570,8 @@ type scanMember struct {
 }
 
 // scanMembers lists the members that validateMembers checks. Every scan
-// document has the required ones; the others are type-checked when present
-// so that a decoding error does not hide the problems of the rest.
+// document has the required ones. The others are type-checked when
+// present, so that a decoding error does not hide the problems of the rest.
 var scanMembers = []scanMember{
 	{"tool", '{', true},
 	{"startedAt", '"', false},
@@ -589,10 +588,11 @@ var scanMembers = []scanMember{
 }
 
 // validateMembers returns every problem with the top-level members of a
-// scan document: a required member that is missing or null, a member of
-// the wrong JSON type, a tool other than kubethreat, or a start time that
-// is not RFC 3339. It reports whether the document can be decoded, which
-// needs every member present to have the right JSON type and a valid time.
+// scan document. A problem is a required member that is missing or null, a
+// member of the wrong JSON type, a tool other than kubethreat, or a start
+// time that is not RFC 3339. typesOK reports whether the document can be
+// decoded, because every member present has the right type and the time
+// is valid.
 func validateMembers(members map[string]json.RawMessage) (errs []error, typesOK bool) {
 	typesOK = true
 	var missing []error

@@ -4,9 +4,9 @@
 #   scripts/bench-scan.sh [-n OBJECTS] [-r RUNS] [-t SECONDS]
 #
 #   -n OBJECTS   size of the generated corpus (default 100000)
-#   -r RUNS      runs of kubethreat and of the floor, alternated, of which
-#                the one with the median wall time is reported (default 3);
-#                kube-score runs once, as it takes minutes
+#   -r RUNS      runs of kubethreat and of the floor, alternated (default
+#                3). The run with the median wall time is reported.
+#                kube-score runs once, because it takes minutes.
 #   -t SECONDS   time limit for each measured run (default 900); a run that
 #                hits it is reported as timed out
 #

@@ -143,7 +143,8 @@ func TestSyntaxErrorPosition(t *testing.T) {
 
 func TestSyntaxErrorRenderedOutput(t *testing.T) {
 	// The line is still found in rendered output, but the hint is left to
-	// the caller, which says that lines count from the start of the output.
+	// the caller, which explains that lines count from the start of the
+	// output.
 	data := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels:\n    a: \"{{ x }}\"\n   b: c\n"
 	d := decodeStream("templates/cm.yaml", []byte(data), "helm", false)
 	want := "templates/cm.yaml:7:4: invalid YAML: did not find expected key (in the block mapping that starts on line 4)"

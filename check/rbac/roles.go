@@ -52,9 +52,9 @@ func isRBACGroup(apiVersion string) bool {
 // ClusterRole read from a live cluster already carries the filled-in rules,
 // which are used as they are.
 func effectiveRules(inv *check.Inventory, o *source.Object) (rules []rule, aggregated, ok bool) {
-	// Every RBAC check asks for the rules of every role, so they are
-	// worked out once per inventory. The index is built under the
-	// inventory's memo, not an object's, as aggregation reads other roles.
+	// Every RBAC check reads the rules of every role, so they are worked
+	// out once per inventory. The index is built under the inventory's
+	// memo, not an object's, because aggregation reads other roles.
 	index := inv.Memo(effectiveRulesKey{}, func() any {
 		m := map[*source.Object]effective{}
 		for _, role := range inv.Objects {
@@ -74,7 +74,7 @@ func effectiveRules(inv *check.Inventory, o *source.Object) (rules []rule, aggre
 
 type effectiveRulesKey struct{}
 
-// effective is what effectiveRules returns for one role.
+// effective is the result of effectiveRules for one role.
 type effective struct {
 	rules          []rule
 	aggregated, ok bool

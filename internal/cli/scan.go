@@ -164,9 +164,9 @@ func runScan(e *env, f *scanFlags, input inputStage) error {
 
 	if err != nil {
 		// The input could not be evaluated. The reports are still
-		// written, so that a CI job that uploads them finds a file that
-		// says why, but a table on standard output is left out: the error
-		// below says it better than an empty table.
+		// written, so that a CI job that uploads them finds a file with
+		// the reason. A table on standard output is left out, because the
+		// error below explains the failure better than an empty table.
 		var outputs []outputSpec
 		for _, s := range plan.outputs {
 			if s.format != "table" || s.file != "" {
