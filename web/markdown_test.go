@@ -96,7 +96,14 @@ func checkSafeHTML(t *testing.T, in, out string) {
 	for _, m := range hrefPattern.FindAllStringSubmatch(out, -1) {
 		href := strings.ReplaceAll(m[1], "&amp;", "&")
 		lower := strings.ToLower(href)
-		if strings.HasPrefix(lower, "//") || (strings.Contains(strings.SplitN(lower, "/", 2)[0], ":") && !strings.HasPrefix(lower, "https://")) {
+		// A scheme is the text before a colon that comes ahead of any "/",
+		// "?" or "#", as RFC 3986 reads a reference, so "#a:b" is a
+		// fragment on this page.
+		beforePath := lower
+		if i := strings.IndexAny(lower, "/?#"); i >= 0 {
+			beforePath = lower[:i]
+		}
+		if strings.HasPrefix(lower, "//") || (strings.Contains(beforePath, ":") && !strings.HasPrefix(lower, "https://")) {
 			t.Fatalf("output for %q links to %q", in, m[1])
 		}
 	}
@@ -114,6 +121,8 @@ func FuzzMarkdown(f *testing.F) {
 		"```\"><script>\n```",
 		"[a](/b\"onmouseover=\"x)",
 		"\x00<\x00script>",
+		"[](#:)",
+		"[x](?a:b)",
 	}
 	for _, s := range seeds {
 		f.Add(s)
